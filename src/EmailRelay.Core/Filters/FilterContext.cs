@@ -1,0 +1,10 @@
+using EmailRelay.Protocol.Mail;
+
+namespace EmailRelay.Filters;
+
+/// <summary>The message a filter runs on.</summary>
+/// <param name="Id">The message id.</param>
+/// <param name="ContentPath">Absolute content path, or null for a non-file spool.</param>
+/// <param name="EnvelopePath">Absolute envelope path (<c>.envelope.new</c> server side, <c>.envelope.busy</c> client side), or null.</param>
+/// <param name="IsServerSide">True for <c>--filter</c>, false for <c>--client-filter</c> (the exit-code table differs).</param>
+public sealed record FilterContext(MessageId Id, string? ContentPath, string? EnvelopePath, bool IsServerSide);

@@ -8,7 +8,7 @@ namespace EmailRelay.Protocol.Smtp;
 /// <c>250-first</c> … <c>250 last</c>, each line ending in CRLF (RFC 5321 §4.2.1).
 /// Fixed replies are pre-encoded once (<see cref="Fixed"/>) so writing them does not allocate.
 /// </summary>
-public readonly record struct SmtpReply
+internal readonly record struct SmtpReply
 {
     private readonly string[] _lines;
     private readonly byte[]? _encoded;

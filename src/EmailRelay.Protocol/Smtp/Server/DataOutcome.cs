@@ -1,7 +1,7 @@
 namespace EmailRelay.Protocol.Smtp.Server;
 
 /// <summary>How the driver found the content of a DATA, or of one BDAT chunk.</summary>
-public enum DataOutcome
+internal enum DataOutcome
 {
     /// <summary>The content was stored.</summary>
     Complete,

@@ -1,7 +1,7 @@
 namespace EmailRelay.Protocol.Smtp.Server;
 
 /// <summary>What the driver must feed the session next.</summary>
-public enum InputMode
+internal enum InputMode
 {
     /// <summary>Command lines: <see cref="SmtpServerSession.Handle"/>.</summary>
     Command,

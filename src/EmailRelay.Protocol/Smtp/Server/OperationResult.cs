@@ -3,7 +3,7 @@ using EmailRelay.Protocol.Mail;
 namespace EmailRelay.Protocol.Smtp.Server;
 
 /// <summary>The driver's answer to a <see cref="SessionOperation"/>.</summary>
-public readonly record struct OperationResult
+internal readonly record struct OperationResult
 {
     /// <summary>True if the operation succeeded.</summary>
     public bool IsSuccess { get; init; }

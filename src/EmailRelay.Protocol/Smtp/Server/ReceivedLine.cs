@@ -7,7 +7,7 @@ namespace EmailRelay.Protocol.Smtp.Server;
 /// Formats the relay's own <c>Received:</c> line (reference §b "Content file"):
 /// <c>Received: from &lt;helo&gt; ([&lt;ip&gt;]) by &lt;domain&gt; with ESMTP[S][A][ tls &lt;cipher&gt;] ; &lt;RFC 5322 date&gt;</c>.
 /// </summary>
-public static class ReceivedLine
+internal static class ReceivedLine
 {
     /// <summary>The line with its CRLF.</summary>
     public static string Format(string helo, string peerAddress, string domain, TlsInfo? tls, bool authenticated, DateTimeOffset now)

@@ -5,4 +5,4 @@ namespace EmailRelay.Protocol.Smtp.Server;
 /// <param name="Address">The address concerned, if any.</param>
 /// <param name="Response">The reply text sent, if any.</param>
 /// <param name="Reason">The detailed reason, if any.</param>
-public readonly record struct SessionEvent(SessionEventKind Kind, string Address, string Response, string Reason);
+internal readonly record struct SessionEvent(SessionEventKind Kind, string Address, string Response, string Reason);

@@ -1,7 +1,7 @@
 namespace EmailRelay.Protocol.Smtp.Server;
 
 /// <summary>Something the driver should log about a step.</summary>
-public enum SessionEventKind
+internal enum SessionEventKind
 {
     /// <summary>Nothing to log.</summary>
     None,

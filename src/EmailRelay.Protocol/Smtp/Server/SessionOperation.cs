@@ -7,7 +7,7 @@ namespace EmailRelay.Protocol.Smtp.Server;
 /// the type, runs it, and answers with <see cref="SmtpServerSession.Complete"/> (or, for
 /// <see cref="StartTls"/>, <see cref="SmtpServerSession.TlsEstablished"/>; for <see cref="Close"/>, nothing).
 /// </summary>
-public abstract record SessionOperation
+internal abstract record SessionOperation
 {
     private SessionOperation()
     {

@@ -6,7 +6,7 @@ namespace EmailRelay.Protocol.Smtp.Server;
 /// whether the current spool message is finished (dispose it: without a commit that removes it),
 /// the Received line to write first when content starts, and an event to log.
 /// </summary>
-public readonly record struct SessionStep
+internal readonly record struct SessionStep
 {
     /// <summary>The first reply, if any.</summary>
     public SmtpReply? Reply { get; init; }

@@ -7,7 +7,7 @@ namespace EmailRelay.Protocol.Smtp.Server;
 /// arguments are malformed, <see cref="Error"/> holds the reply; the session sends it only once the
 /// command is in sequence (E-MailRelay checks the state first).
 /// </summary>
-public readonly record struct SmtpCommand
+internal readonly record struct SmtpCommand
 {
     /// <summary>The verb.</summary>
     public SmtpVerb Verb { get; init; }

@@ -10,7 +10,7 @@ namespace EmailRelay.Protocol.Smtp.Server;
 /// recognised from the bytes without allocating; strings are made only for arguments that survive
 /// into the envelope or the reply (addresses, HELO name, VRFY and AUTH arguments).
 /// </summary>
-public static class SmtpCommandParser
+internal static class SmtpCommandParser
 {
     /// <summary>
     /// Parses <paramref name="line"/>. Returns false only for an unknown verb (the command's verb is then

@@ -5,7 +5,7 @@ namespace EmailRelay.Protocol.Smtp.Server;
 /// <c>--size</c>, <c>--server-smtp-config</c> items (reference §g), the client error limit and the
 /// TLS and AUTH facts that shape the EHLO reply. Immutable; one instance serves every connection.
 /// </summary>
-public sealed record SmtpServerPolicy
+internal sealed record SmtpServerPolicy
 {
     /// <summary>The defaults: E-MailRelay's, with the domain <c>localhost</c>.</summary>
     public static SmtpServerPolicy Default { get; } = new();

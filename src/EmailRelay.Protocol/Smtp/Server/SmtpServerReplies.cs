@@ -4,7 +4,7 @@ namespace EmailRelay.Protocol.Smtp.Server;
 /// The server's fixed reply texts, word for word as E-MailRelay 2.6.1 sends them (reference §g),
 /// pre-encoded once. Replies that embed an address or a count are built by the session.
 /// </summary>
-public static class SmtpServerReplies
+internal static class SmtpServerReplies
 {
     /// <summary><c>220 greeting</c> (anonymous greeting).</summary>
     public static SmtpReply AnonymousGreeting { get; } = SmtpReply.Fixed(220, "greeting");

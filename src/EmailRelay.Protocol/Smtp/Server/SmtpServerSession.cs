@@ -13,7 +13,7 @@ namespace EmailRelay.Protocol.Smtp.Server;
 /// <see cref="Handle"/> while an operation is pending throws <see cref="InvalidOperationException"/>
 /// (a driver bug, E-MailRelay's busy state). Peer mistakes are replies, never exceptions.
 /// </summary>
-public sealed class SmtpServerSession
+internal sealed class SmtpServerSession
 {
     private readonly SmtpServerPolicy _policy;
     private readonly TimeProvider _time;

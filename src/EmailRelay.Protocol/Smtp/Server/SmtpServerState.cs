@@ -1,7 +1,7 @@
 namespace EmailRelay.Protocol.Smtp.Server;
 
 /// <summary>The server session's protocol state (RFC 5321 §4.1.4 ordering).</summary>
-public enum SmtpServerState
+internal enum SmtpServerState
 {
     /// <summary>Greeted, no HELO/EHLO yet (also right after TLS is established).</summary>
     Connected,

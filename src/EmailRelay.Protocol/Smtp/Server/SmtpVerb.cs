@@ -1,7 +1,7 @@
 namespace EmailRelay.Protocol.Smtp.Server;
 
 /// <summary>The SMTP command verbs the server knows (RFC 5321 §4.1, RFC 3030, RFC 3207, RFC 4954).</summary>
-public enum SmtpVerb
+internal enum SmtpVerb
 {
     /// <summary>Not a known verb: <c>500 command unrecognized</c>.</summary>
     Unknown,

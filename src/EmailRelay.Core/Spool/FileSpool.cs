@@ -1,0 +1,390 @@
+using System.Runtime.CompilerServices;
+using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace EmailRelay.Spool;
+
+/// <summary>
+/// The default spool: one directory in E-MailRelay's layout (reference §b), so our server, our
+/// forwarder, <c>emailrelay-submit</c> and a real E-MailRelay can share it. Every state change is an
+/// atomic same-directory <c>rename(2)</c>; the ready envelope is <c>&lt;id&gt;.envelope</c> with a
+/// <c>&lt;id&gt;.content</c> sibling; scans are byte-wise lexical.
+/// </summary>
+/// <remarks>
+/// <para><b>Durability</b> (differences.md 1-2). The content is written through a 64 KiB buffer and
+/// fsync'd at <see cref="INewMessage.PrepareAsync"/>, which also writes and fsyncs <c>.envelope.new</c>.
+/// <see cref="INewMessage.CommitAsync"/> renames it to <c>.envelope</c> and then waits for a directory
+/// fsync shared by all concurrent commits (<see cref="DirectorySync"/>, group commit). Every other
+/// envelope edit writes and fsyncs a <c>.tmp</c> file and renames it over the original. ENOSPC and
+/// EDQUOT become <see cref="SpoolException.IsDiskFull"/>, after the partial files are removed.</para>
+/// <para><b>Stale-lock recovery</b> (differences.md 3). While this process owns a message (receiving
+/// it, or holding it as <c>.envelope.busy</c>) it holds an exclusive <c>flock</c> on a sidecar file
+/// <c>&lt;id&gt;.lock</c> (ignored by E-MailRelay, whose scanners match exact suffixes). The lock is on
+/// the sidecar, not on the envelope, because a client filter may replace <c>.envelope.busy</c> by
+/// rename, and a lock on the renamed-away inode would no longer protect the name. The kernel releases
+/// the flock when the owner dies. The sidecar holds a marker written by the owner while it holds the
+/// flock: <c>new</c> once the content exists, <c>busy</c> only after the rename to <c>.busy</c>
+/// succeeded (and cleared before it is renamed back). Recovery (<see cref="RecoverAsync"/>, and
+/// <see cref="TryLockAsync"/> when it finds such a sidecar) acts only on a sidecar that exists at the
+/// name, whose flock it wins, and whose marker says what its dead owner held:
+/// <c>busy</c> → <c>.envelope.busy</c> goes back to <c>.envelope</c>; <c>new</c> → the uncommitted
+/// <c>.envelope.new</c> and its content are removed (unless the message was already committed).
+/// A <c>.busy</c> or <c>.new</c> without our sidecar belongs to another program (E-MailRelay,
+/// <c>emailrelay-submit</c>) and is never touched: we cannot know whether its owner is alive. Sidecars
+/// are cleared and removed only by a holder of their flock, so a racing locker that ends up holding an
+/// unlinked sidecar is merely unrecoverable if it crashes, never stolen from. Each recovery is logged.</para>
+/// </remarks>
+internal sealed class FileSpool : IMessageSpool
+{
+    /// <summary>Content write buffer: large writes, few system calls.</summary>
+    internal const int BufferSize = 64 * 1024;
+
+    // E-MailRelay compat: message files are 0660, umask permitting.
+    internal const UnixFileMode FileMode0660 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+
+    private static uint s_sequence;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates the spool over an existing directory.</summary>
+    public FileSpool(string directory, ILogger logger, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        Directory = Path.GetFullPath(directory);
+        Logger = logger;
+        _timeProvider = timeProvider;
+        DirectorySync = new DirectorySync(Directory);
+    }
+
+    /// <inheritdoc />
+    public event EventHandler? Changed;
+
+    /// <summary>The spool directory's absolute path.</summary>
+    public string Directory { get; }
+
+    internal ILogger Logger { get; }
+
+    internal DirectorySync DirectorySync { get; }
+
+    /// <inheritdoc />
+    public ValueTask<INewMessage> CreateAsync(CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            uint sequence;
+            do
+            {
+                sequence = Interlocked.Increment(ref s_sequence);
+            }
+            while (sequence == 0);
+
+            MessageId id = SpoolNames.FormatId(Environment.ProcessId, _timeProvider.GetUtcNow().ToUnixTimeSeconds(), sequence);
+            OwnerLock? ownerLock = null;
+            try
+            {
+                ownerLock = OwnerLock.TryAcquire(PathOf(id, SpoolFileKind.Lock), create: true, exclusive: true, out _);
+                if (ownerLock is not null)
+                {
+                    ownerLock.WriteMarker(OwnerLock.NewMarker);
+                    string contentPath = PathOf(id, SpoolFileKind.Content);
+                    if (!File.Exists(contentPath))
+                    {
+                        var content = new FileStream(contentPath, WriteOptions(FileMode.CreateNew, BufferSize));
+                        Log.NewContentFile(Logger, contentPath);
+                        return ValueTask.FromResult<INewMessage>(new FileNewMessage(this, id, ownerLock, content));
+                    }
+
+                    ownerLock.Release();
+                }
+            }
+            catch (Exception exception) when (SpoolErrors.IsIo(exception))
+            {
+                ownerLock?.Release();
+                throw SpoolErrors.Wrap(id, "cannot create content file", exception);
+            }
+
+            if (attempt >= 100)
+            {
+                throw new SpoolException(id, "cannot allocate a new message id");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<MessageId> ListAsync(SpoolView view, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        SpoolFileKind kind = view switch
+        {
+            SpoolView.Ready => SpoolFileKind.Envelope,
+            SpoolView.Failed => SpoolFileKind.EnvelopeBad,
+            SpoolView.Locked => SpoolFileKind.EnvelopeBusy,
+            _ => throw new ArgumentOutOfRangeException(nameof(view)),
+        };
+        List<MessageId> ids = await Task.Run(() => Scan(kind), cancellationToken);
+        foreach (MessageId id in ids)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return id;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IStoredMessage?> TryLockAsync(MessageId id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string envelopePath = PathOf(id, SpoolFileKind.Envelope);
+        if (!File.Exists(envelopePath))
+        {
+            return null;
+        }
+
+        OwnerLock? ownerLock;
+        try
+        {
+            ownerLock = OwnerLock.TryAcquire(PathOf(id, SpoolFileKind.Lock), create: true, exclusive: false, out _);
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            throw SpoolErrors.Wrap(id, "cannot lock file", exception);
+        }
+
+        if (ownerLock is null)
+        {
+            Log.CannotLock(Logger, envelopePath);
+            return null;
+        }
+
+        string busyPath = PathOf(id, SpoolFileKind.EnvelopeBusy);
+        try
+        {
+            string marker = ownerLock.ReadMarker();
+            if (marker.Length > 0)
+            {
+                RecoverHeld(id, ownerLock, marker);
+            }
+
+            File.Move(envelopePath, busyPath, overwrite: true);
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            // E-MailRelay compat: losing the rename race is "cannot lock file", and we move on.
+            ownerLock.Release();
+            Log.CannotLock(Logger, envelopePath);
+            return null;
+        }
+
+        ownerLock.WriteMarker(OwnerLock.BusyMarker);
+        var message = new FileStoredMessage(this, id, ownerLock);
+        try
+        {
+            await message.ReloadEnvelopeAsync(cancellationToken);
+        }
+        catch (SpoolException exception)
+        {
+            Log.IgnoringEnvelope(Logger, busyPath, exception.Message);
+            await message.DisposeAsync();
+            throw;
+        }
+
+        return message;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> UnfailAllAsync(CancellationToken cancellationToken)
+    {
+        List<MessageId> failed = await Task.Run(() => Scan(SpoolFileKind.EnvelopeBad), cancellationToken);
+        int count = 0;
+        foreach (MessageId id in failed)
+        {
+            try
+            {
+                File.Move(PathOf(id, SpoolFileKind.EnvelopeBad), PathOf(id, SpoolFileKind.Envelope), overwrite: true);
+                count++;
+            }
+            catch (Exception exception) when (SpoolErrors.IsIo(exception))
+            {
+                Log.CleanupFailed(Logger, PathOf(id, SpoolFileKind.EnvelopeBad), exception.Message);
+            }
+        }
+
+        if (count > 0)
+        {
+            await SyncDirectoryAsync(default);
+            OnChanged();
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Recovers the stale messages of dead owners (see the type's remarks) and removes orphan lock
+    /// files. Never touches a message whose owner is alive, so it may run at any time. Returns how
+    /// many messages were recovered or removed.
+    /// </summary>
+    public Task<int> RecoverAsync(CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        int recovered = 0;
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + SpoolNames.LockSuffix))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!SpoolNames.TryParse(Path.GetFileName(path), out MessageId id, out SpoolFileKind kind) || kind != SpoolFileKind.Lock)
+            {
+                continue;
+            }
+
+            try
+            {
+                OwnerLock? ownerLock = OwnerLock.TryAcquire(path, create: false, exclusive: false, out _);
+                if (ownerLock is null)
+                {
+                    continue;
+                }
+
+                string marker = ownerLock.ReadMarker();
+                if (RecoverHeld(id, ownerLock, marker))
+                {
+                    recovered++;
+                }
+                else
+                {
+                    Log.RemovedOrphanLock(Logger, path);
+                }
+
+                ownerLock.Release();
+            }
+            catch (Exception exception) when (SpoolErrors.IsIo(exception))
+            {
+                Log.CleanupFailed(Logger, path, exception.Message);
+            }
+        }
+
+        if (recovered > 0)
+        {
+            OnChanged();
+        }
+
+        return recovered;
+    }, cancellationToken);
+
+    internal string PathOf(MessageId id, SpoolFileKind kind) => Path.Combine(Directory, SpoolNames.FileName(id, kind));
+
+    internal void OnChanged() => Changed?.Invoke(this, EventArgs.Empty);
+
+    internal async Task SyncDirectoryAsync(MessageId id)
+    {
+        try
+        {
+            await DirectorySync.SyncAsync();
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            throw SpoolErrors.Wrap(id, "cannot sync spool directory", exception);
+        }
+    }
+
+    /// <summary>Writes a whole file and fsyncs it (callers rename it into place).</summary>
+    internal static void WriteFileDurably(string path, ReadOnlySpan<byte> bytes)
+    {
+        using var stream = new FileStream(path, WriteOptions(FileMode.Create, 0));
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Options for a spool file written by us: 0660 where the OS has modes.</summary>
+    internal static FileStreamOptions WriteOptions(FileMode mode, int bufferSize)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = mode,
+            Access = FileAccess.Write,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            BufferSize = bufferSize,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = FileMode0660;
+        }
+
+        return options;
+    }
+
+    internal void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            Log.CleanupFailed(Logger, path, exception.Message);
+        }
+    }
+
+    /// <summary>Acts on a sidecar whose flock we won and whose marker its dead owner left.</summary>
+    private bool RecoverHeld(MessageId id, OwnerLock ownerLock, string marker)
+    {
+        bool recovered = false;
+        if (marker == OwnerLock.BusyMarker)
+        {
+            string busy = PathOf(id, SpoolFileKind.EnvelopeBusy);
+            if (File.Exists(busy))
+            {
+                File.Move(busy, PathOf(id, SpoolFileKind.Envelope), overwrite: true);
+                Log.RecoveredBusy(Logger, busy);
+                recovered = true;
+            }
+
+            DeleteQuietly(PathOf(id, SpoolFileKind.EnvelopeBusyTmp));
+        }
+        else if (marker == OwnerLock.NewMarker)
+        {
+            bool committed = File.Exists(PathOf(id, SpoolFileKind.Envelope)) ||
+                File.Exists(PathOf(id, SpoolFileKind.EnvelopeBusy)) ||
+                File.Exists(PathOf(id, SpoolFileKind.EnvelopeBad));
+            if (!committed)
+            {
+                string newPath = PathOf(id, SpoolFileKind.EnvelopeNew);
+                string contentPath = PathOf(id, SpoolFileKind.Content);
+                recovered = File.Exists(newPath) || File.Exists(contentPath);
+                DeleteQuietly(newPath);
+                DeleteQuietly(PathOf(id, SpoolFileKind.EnvelopeNewTmp));
+                DeleteQuietly(contentPath);
+                DeleteQuietly(PathOf(id, SpoolFileKind.ContentTmp));
+                if (recovered)
+                {
+                    Log.RecoveredNew(Logger, newPath);
+                }
+            }
+        }
+
+        ownerLock.WriteMarker("");
+        return recovered;
+    }
+
+    private List<MessageId> Scan(SpoolFileKind kind)
+    {
+        var contents = new HashSet<string>(StringComparer.Ordinal);
+        var candidates = new List<MessageId>();
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory))
+        {
+            if (SpoolNames.TryParse(Path.GetFileName(path), out MessageId id, out SpoolFileKind found))
+            {
+                if (found == SpoolFileKind.Content)
+                {
+                    contents.Add(id.Value);
+                }
+                else if (found == kind)
+                {
+                    candidates.Add(id);
+                }
+            }
+        }
+
+        candidates.RemoveAll(id => !contents.Contains(id.Value));
+        candidates.Sort();
+        return candidates;
+    }
+}

@@ -1,0 +1,200 @@
+using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Storage;
+
+namespace EmailRelay.Spool;
+
+/// <summary>
+/// A message locked in a <see cref="FileSpool"/> as <c>&lt;id&gt;.envelope.busy</c>, with the owner
+/// lock held. Edits write and fsync <c>.envelope.busy.tmp</c> and rename it over <c>.busy</c>; fail and
+/// defer then rename <c>.busy</c> to <c>.bad</c> or back to <c>.envelope</c>. Disposing without
+/// delete or fail unlocks (marker cleared first, then the rename back, then the lock released).
+/// </summary>
+internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
+{
+    private readonly FileSpool _spool;
+    private readonly OwnerLock _ownerLock;
+    private bool _finished;
+
+    public FileStoredMessage(FileSpool spool, MessageId id, OwnerLock ownerLock)
+    {
+        _spool = spool;
+        Id = id;
+        _ownerLock = ownerLock;
+        ContentPath = spool.PathOf(id, SpoolFileKind.Content);
+        EnvelopePath = spool.PathOf(id, SpoolFileKind.EnvelopeBusy);
+    }
+
+    /// <inheritdoc />
+    public MessageId Id { get; }
+
+    /// <inheritdoc />
+    public Envelope Envelope { get; private set; } = new();
+
+    /// <inheritdoc />
+    public string ContentPath { get; }
+
+    /// <inheritdoc />
+    public string EnvelopePath { get; }
+
+    private string TmpPath => _spool.PathOf(Id, SpoolFileKind.EnvelopeBusyTmp);
+
+    /// <inheritdoc />
+    public Stream OpenContent()
+    {
+        try
+        {
+            return new FileStream(ContentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileSpool.BufferSize);
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            throw SpoolErrors.Wrap(Id, "cannot open content file", exception);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ReloadEnvelopeAsync(CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(EnvelopePath, cancellationToken);
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            throw SpoolErrors.Wrap(Id, "cannot read envelope file", exception);
+        }
+
+        EnvelopeReadResult result = EnvelopeFormat.Read(bytes);
+        Envelope = result.Envelope ?? throw new SpoolException(Id, result.Error ?? "invalid envelope");
+    }
+
+    /// <inheritdoc />
+    public ValueTask DeleteAsync(CancellationToken cancellationToken)
+    {
+        EnsureOwned();
+        try
+        {
+            File.Delete(EnvelopePath);
+            File.Delete(ContentPath);
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            throw SpoolErrors.Wrap(Id, "cannot delete message", exception);
+        }
+
+        Finish();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask FailAsync(string reason, int reasonCode, CancellationToken cancellationToken)
+    {
+        EnsureOwned();
+        await AppendReasonAsync(reason, reasonCode, cancellationToken);
+        Move(_spool.PathOf(Id, SpoolFileKind.EnvelopeBad), "cannot fail message");
+        Finish();
+        await _spool.SyncDirectoryAsync(Id);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DeferAsync(string reason, int reasonCode, CancellationToken cancellationToken)
+    {
+        EnsureOwned();
+        await AppendReasonAsync(reason, reasonCode, cancellationToken);
+        _ownerLock.WriteMarker("");
+        Move(_spool.PathOf(Id, SpoolFileKind.Envelope), "cannot defer message");
+        Finish();
+        await _spool.SyncDirectoryAsync(Id);
+        _spool.OnChanged();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask UpdateRecipientsAsync(IReadOnlyList<string> toRemote, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(toRemote);
+        EnsureOwned();
+        Envelope updated = Envelope with { ToRemote = [.. toRemote] };
+        await ReplaceAsync(EnvelopeFormat.Write(updated), cancellationToken);
+        Envelope = updated;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        if (_finished)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        try
+        {
+            _ownerLock.WriteMarker("");
+            File.Move(EnvelopePath, _spool.PathOf(Id, SpoolFileKind.Envelope), overwrite: true);
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            Log.CleanupFailed(_spool.Logger, EnvelopePath, exception.Message);
+        }
+
+        Finish();
+        _spool.OnChanged();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>What a crash does: releases the OS lock, renames nothing (recovery tests).</summary>
+    internal void SimulateCrash()
+    {
+        _finished = true;
+        _ownerLock.Dispose();
+    }
+
+    private async Task AppendReasonAsync(string reason, int reasonCode, CancellationToken cancellationToken)
+    {
+        byte[] current;
+        try
+        {
+            current = await File.ReadAllBytesAsync(EnvelopePath, cancellationToken);
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            throw SpoolErrors.Wrap(Id, "cannot read envelope file", exception);
+        }
+
+        await ReplaceAsync(EnvelopeFormat.AppendReason(current, reason, reasonCode), cancellationToken);
+    }
+
+    private async Task ReplaceAsync(byte[] bytes, CancellationToken cancellationToken)
+    {
+        string tmp = TmpPath;
+        try
+        {
+            await Task.Run(() => FileSpool.WriteFileDurably(tmp, bytes), cancellationToken);
+            File.Move(tmp, EnvelopePath, overwrite: true);
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            _spool.DeleteQuietly(tmp);
+            throw SpoolErrors.Wrap(Id, "cannot rewrite envelope file", exception);
+        }
+    }
+
+    private void Move(string destination, string what)
+    {
+        try
+        {
+            File.Move(EnvelopePath, destination, overwrite: true);
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            throw SpoolErrors.Wrap(Id, what, exception);
+        }
+    }
+
+    private void EnsureOwned() => ObjectDisposedException.ThrowIf(_finished, this);
+
+    private void Finish()
+    {
+        _finished = true;
+        _ownerLock.Release();
+    }
+}

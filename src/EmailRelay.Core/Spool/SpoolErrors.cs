@@ -1,0 +1,28 @@
+using EmailRelay.Protocol.Mail;
+
+namespace EmailRelay.Spool;
+
+/// <summary>Maps I/O failures to <see cref="SpoolException"/>, recognising a full disk or quota.</summary>
+internal static class SpoolErrors
+{
+    /// <summary>True if the exception is ENOSPC or EDQUOT (or the Windows disk-full codes).</summary>
+    public static bool IsDiskFull(Exception exception)
+    {
+        if (exception is not IOException io)
+        {
+            return false;
+        }
+
+        // On Unix .NET puts the raw errno in HResult for errors it does not map.
+        int code = io.HResult & 0xFFFF;
+        return io.HResult is SpoolNative.ENOSPC or SpoolNative.EDQUOT ||
+            (unchecked((uint)io.HResult) >> 16 == 0x8007 && code is 0x70 or 0x27);
+    }
+
+    /// <summary>Wraps an I/O failure.</summary>
+    public static SpoolException Wrap(MessageId id, string what, Exception exception)
+        => new(id, what + ": " + exception.Message, exception) { IsDiskFull = IsDiskFull(exception) };
+
+    /// <summary>True for the exceptions file operations throw for environmental reasons.</summary>
+    public static bool IsIo(Exception exception) => exception is IOException or UnauthorizedAccessException;
+}

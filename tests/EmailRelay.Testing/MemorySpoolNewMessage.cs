@@ -1,0 +1,90 @@
+using EmailRelay.Protocol.Mail;
+using EmailRelay.Spool;
+
+namespace EmailRelay.Testing;
+
+/// <summary>A message being received into a <see cref="MemorySpool"/>.</summary>
+internal sealed class MemorySpoolNewMessage(MemorySpool spool, MessageId id) : INewMessage
+{
+    private readonly MemoryStream _content = new();
+    private bool _prepared;
+    private bool _finished;
+
+    public MessageId Id { get; } = id;
+
+    public long ContentLength => _content.Length;
+
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (_prepared || _finished)
+        {
+            throw new InvalidOperationException("the content is closed");
+        }
+
+        if (spool.SimulateDiskFull)
+        {
+            spool.Remove(Id);
+            _finished = true;
+            throw new SpoolException(Id, "no space left on device") { IsDiskFull = true };
+        }
+
+        _content.Write(data.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask PrepareAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        if (_prepared || _finished)
+        {
+            throw new InvalidOperationException("already prepared");
+        }
+
+        _prepared = true;
+        byte[] content = _content.ToArray();
+        spool.Update(Id, entry =>
+        {
+            entry.Content = content;
+            entry.Envelope = envelope;
+            entry.State = MemorySpool.EntryState.Prepared;
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<bool> CommitAsync(CancellationToken cancellationToken)
+    {
+        if (!_prepared || _finished)
+        {
+            throw new InvalidOperationException("commit needs a prepared, uncommitted message");
+        }
+
+        _finished = true;
+        bool committed = false;
+        spool.Update(Id, entry =>
+        {
+            if (!entry.EnvelopeRemoved)
+            {
+                entry.State = MemorySpool.EntryState.Ready;
+                committed = true;
+            }
+        });
+        if (!committed)
+        {
+            spool.Remove(Id);
+            return ValueTask.FromResult(false);
+        }
+
+        spool.OnChanged();
+        return ValueTask.FromResult(true);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_finished)
+        {
+            _finished = true;
+            spool.Remove(Id);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

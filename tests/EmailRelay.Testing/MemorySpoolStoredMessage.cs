@@ -1,0 +1,80 @@
+using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Storage;
+using EmailRelay.Spool;
+
+namespace EmailRelay.Testing;
+
+/// <summary>A message locked in a <see cref="MemorySpool"/>; disposing unlocks it.</summary>
+internal sealed class MemorySpoolStoredMessage(MemorySpool spool, MessageId id, Envelope envelope) : IStoredMessage
+{
+    private bool _finished;
+
+    public MessageId Id { get; } = id;
+
+    public Envelope Envelope { get; private set; } = envelope;
+
+    public Stream OpenContent() => new MemoryStream(spool.GetContent(Id) ?? throw new SpoolException(Id, "no content"), writable: false);
+
+    public ValueTask ReloadEnvelopeAsync(CancellationToken cancellationToken)
+    {
+        Envelope = spool.GetEnvelope(Id) ?? throw new SpoolException(Id, "no envelope");
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DeleteAsync(CancellationToken cancellationToken)
+    {
+        EnsureOwned();
+        _finished = true;
+        spool.Remove(Id);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask FailAsync(string reason, int reasonCode, CancellationToken cancellationToken)
+        => Finish(reason, reasonCode, MemorySpool.EntryState.Failed);
+
+    public ValueTask DeferAsync(string reason, int reasonCode, CancellationToken cancellationToken)
+        => Finish(reason, reasonCode, MemorySpool.EntryState.Ready);
+
+    public ValueTask UpdateRecipientsAsync(IReadOnlyList<string> toRemote, CancellationToken cancellationToken)
+    {
+        EnsureOwned();
+        Envelope = Envelope with { ToRemote = [.. toRemote] };
+        Envelope updated = Envelope;
+        spool.Update(Id, entry => entry.Envelope = updated);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_finished)
+        {
+            _finished = true;
+            spool.Update(Id, entry => entry.State = MemorySpool.EntryState.Ready);
+            spool.OnChanged();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask Finish(string reason, int reasonCode, MemorySpool.EntryState state)
+    {
+        EnsureOwned();
+        _finished = true;
+        string lines = EnvelopeFormat.ReasonLines(reason, reasonCode, useLfLineEndings: true);
+        Envelope = Envelope with { Trailer = [.. Envelope.Trailer, .. lines.Split('\n', StringSplitOptions.RemoveEmptyEntries)] };
+        Envelope updated = Envelope;
+        spool.Update(Id, entry =>
+        {
+            entry.Envelope = updated;
+            entry.State = state;
+        });
+        if (state == MemorySpool.EntryState.Ready)
+        {
+            spool.OnChanged();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void EnsureOwned() => ObjectDisposedException.ThrowIf(_finished, this);
+}

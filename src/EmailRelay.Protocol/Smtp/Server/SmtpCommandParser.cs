@@ -12,6 +12,8 @@ namespace EmailRelay.Protocol.Smtp.Server;
 /// </summary>
 internal static class SmtpCommandParser
 {
+    private static readonly MailboxParseOptions[] s_options = [new(false, false), new(false, true), new(true, false), new(true, true)];
+
     /// <summary>
     /// Parses <paramref name="line"/>. Returns false only for an unknown verb (the command's verb is then
     /// <see cref="SmtpVerb.Unknown"/> and <paramref name="error"/> is <c>500 command unrecognized</c>).
@@ -137,7 +139,8 @@ internal static class SmtpCommandParser
             else if (Ascii.EqualsIgnoreCase(keyword, "AUTH"u8))
             {
                 // RFC 4954 §5: an invalid AUTH= value is treated as if absent.
-                command = command with { AuthParameter = Xtext.IsValid(value) && !value.IsEmpty ? Encoding.ASCII.GetString(value) : "" };
+                var text = Encoding.Latin1.GetString(value);
+                command = command with { AuthParameter = text.Length > 0 && Xtext.IsValid(text) ? text : "" };
             }
             else if (Ascii.EqualsIgnoreCase(keyword, "SMTPUTF8"u8))
             {
@@ -225,7 +228,7 @@ internal static class SmtpCommandParser
         return true;
     }
 
-    private static MailboxParseOptions Options(SmtpServerPolicy policy) => new(policy.StrictParsing, policy.ALabels);
+    private static MailboxParseOptions Options(SmtpServerPolicy policy) => s_options[(policy.StrictParsing ? 2 : 0) + (policy.ALabels ? 1 : 0)];
 
     private static string TrimToString(ReadOnlySpan<byte> rest)
     {

@@ -21,7 +21,6 @@ internal sealed class SmtpServerSession
     private readonly List<string> _toLocal = [];
     private readonly List<string> _toRemote = [];
     private SessionOperation? _pending;
-    private SmtpVerb _pendingVerb;
     private string _pendingAddress = "";
     private bool _pendingUtf8;
     private SmtpCommand _mail;
@@ -43,6 +42,9 @@ internal sealed class SmtpServerSession
         _time = timeProvider;
         _peer = peer;
     }
+
+    /// <summary>The policy this session runs with.</summary>
+    public SmtpServerPolicy Policy => _policy;
 
     /// <summary>The protocol state.</summary>
     public SmtpServerState State { get; private set; }
@@ -107,6 +109,20 @@ internal sealed class SmtpServerSession
     }
 
     /// <summary>
+    /// A command line over the limit was drained (differences 9): <c>500 line too long</c>, counted as
+    /// a protocol error. Requires <see cref="InputMode.Command"/> and no pending operation.
+    /// </summary>
+    public SessionStep HandleOverlongLine()
+    {
+        if (_pending is not null || InputMode != InputMode.Command)
+        {
+            throw new InvalidOperationException("SMTP session: an overlong line was reported outside command mode.");
+        }
+
+        return Error(SmtpServerReplies.LineTooLong);
+    }
+
+    /// <summary>
     /// Ends DATA content or one BDAT chunk. For a chunk, <paramref name="outcome"/> describes the stored
     /// content so far; <see cref="DataOutcome.TooBig"/> is remembered until the last chunk.
     /// </summary>
@@ -140,7 +156,7 @@ internal sealed class SmtpServerSession
             return EndTransaction(SmtpServerReplies.TooBig, new SessionEvent(SessionEventKind.MessageTooBig, "", "", ""));
         }
 
-        return Pend(new SessionOperation.CommitMessage(BuildEnvelope()), SmtpVerb.Data);
+        return Pend(new SessionOperation.CommitMessage(BuildEnvelope()));
     }
 
     /// <summary>Answers the pending operation.</summary>
@@ -276,7 +292,7 @@ internal sealed class SmtpServerSession
         }
 
         _pendingAddress = command.Argument;
-        return Pend(new SessionOperation.VerifyRecipient(command.Argument, "", IsVrfy: true), SmtpVerb.Vrfy);
+        return Pend(new SessionOperation.VerifyRecipient(command.Argument, "", IsVrfy: true));
     }
 
     private SessionStep OnMail(in SmtpCommand command)
@@ -308,7 +324,7 @@ internal sealed class SmtpServerSession
         }
 
         _mail = command;
-        return Pend(SessionOperation.BeginMessage.Instance, SmtpVerb.Mail);
+        return Pend(SessionOperation.BeginMessage.Instance);
     }
 
     private SessionStep OnMailCompleted(OperationResult result)
@@ -339,7 +355,7 @@ internal sealed class SmtpServerSession
 
         _pendingAddress = command.Address;
         _pendingUtf8 = command.HasUtf8LocalPart;
-        return Pend(new SessionOperation.VerifyRecipient(command.Address, _mail.Address, IsVrfy: false), SmtpVerb.Rcpt);
+        return Pend(new SessionOperation.VerifyRecipient(command.Address, _mail.Address, IsVrfy: false));
     }
 
     private SessionStep OnRcptCompleted(VerifierResult result)
@@ -453,10 +469,9 @@ internal sealed class SmtpServerSession
         Utf8MailboxNames = _mail.HasUtf8LocalPart || _hasUtf8Recipient,
     };
 
-    private SessionStep Pend(SessionOperation operation, SmtpVerb verb)
+    private SessionStep Pend(SessionOperation operation)
     {
         _pending = operation;
-        _pendingVerb = verb;
         return new SessionStep { Operation = operation };
     }
 

@@ -1,0 +1,52 @@
+namespace EmailRelay.Hosting;
+
+/// <summary>
+/// Every size and time limit of the relay, with its default and where the default comes from
+/// (in the style of Kestrel's <c>KestrelServerLimits</c>). <see cref="Timeout.InfiniteTimeSpan"/>
+/// and 0 mean unlimited where a member says so. Immutable; built once by the CLI.
+/// </summary>
+public sealed record RelayLimits
+{
+    /// <summary>The defaults.</summary>
+    public static RelayLimits Default { get; } = new();
+
+    /// <summary>
+    /// Longest SMTP command line, CRLF included: 4096 octets (differences 9; RFC 5321 §4.5.3.1.4
+    /// requires at least 512). A longer line is drained to its terminator and answered with
+    /// <c>500 line too long</c>, which counts as a client error.
+    /// </summary>
+    public int MaxCommandLineLength { get; init; } = 4096;
+
+    /// <summary>
+    /// <c>--idle-timeout</c>: 300 s (differences 10; RFC 5321 §4.5.3.2.7; E-MailRelay's code has 1800 s).
+    /// A connection that makes no progress for this long gets 421 and is closed. The timer is re-armed
+    /// only by progress (a complete command line, or <see cref="MinimumDataProgress"/> octets of
+    /// content), so a line trickled one byte at a time must still be complete within this time of the
+    /// previous one (differences 15).
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>
+    /// Octets of DATA or BDAT content that count as progress and re-arm <see cref="IdleTimeout"/>:
+    /// 512 (ours; differences 15). A sender slower than this per idle period is dropped.
+    /// </summary>
+    public int MinimumDataProgress { get; init; } = 512;
+
+    /// <summary><c>--size</c>: largest stored message, Received line included; 0 = unlimited (the default, as E-MailRelay).</summary>
+    public long MaxMessageSize { get; init; }
+
+    /// <summary>Protocol errors before an SMTP client is dropped: 8, E-MailRelay <c>client_error_limit</c>.</summary>
+    public int ClientErrorLimit { get; init; } = 8;
+
+    /// <summary>
+    /// Unread input per connection before reading pauses: 64 KiB (ours; replaces E-MailRelay's
+    /// ~20 KB flow-control and ~80 KB hard input limits with pipe back-pressure).
+    /// </summary>
+    public long MaxBufferedInput { get; init; } = 64 * 1024;
+
+    /// <summary>Read size per socket read: 4096 octets (ours; keeps an idle connection's memory small with zero-byte reads).</summary>
+    public int ReadBufferSize { get; init; } = 4096;
+
+    /// <summary>Time allowed to write the final 421 to a peer that is not reading: 5 s (ours).</summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace EmailRelay.Smtp.Server;
+
+/// <summary>
+/// SMTP server log messages at E-MailRelay's texts (reference §k). Event ids 1000–1099.
+/// E-MailRelay's summary level is Information, its verbose level (<c>-v</c>) is Debug.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "smtp connection from {Peer}")]
+    public static partial void ConnectionFrom(ILogger logger, string peer);
+
+    [LoggerMessage(1001, LogLevel.Information, "smtp connection closed: {Reason}")]
+    public static partial void ConnectionClosed(ILogger logger, string reason);
+
+    [LoggerMessage(1002, LogLevel.Debug, "rx<<: \"{Line}\"")]
+    public static partial void Received(ILogger logger, string line);
+
+    [LoggerMessage(1003, LogLevel.Debug, "tx>>: \"{Line}\"")]
+    public static partial void Sent(ILogger logger, string line);
+
+    [LoggerMessage(1004, LogLevel.Debug, "new content file [{Name}]")]
+    public static partial void NewContentFile(ILogger logger, string name);
+
+    [LoggerMessage(1005, LogLevel.Information, "rejected by filter: [{Reason}]")]
+    public static partial void RejectedByFilter(ILogger logger, string reason);
+
+    [LoggerMessage(1006, LogLevel.Warning, "empty MAIL-FROM return path")]
+    public static partial void EmptyReturnPath(ILogger logger);
+
+    [LoggerMessage(1007, LogLevel.Warning, "rejecting recipient \"{Address}\": {Response}: {Reason}")]
+    public static partial void RejectingRecipient(ILogger logger, string address, string response, string reason);
+
+    [LoggerMessage(1008, LogLevel.Error, "smtp connection failed: {Message}")]
+    public static partial void ConnectionFailed(ILogger logger, string message, Exception exception);
+
+    [LoggerMessage(1009, LogLevel.Warning, "spool error: {Message}")]
+    public static partial void SpoolError(ILogger logger, string message, Exception exception);
+
+    [LoggerMessage(1010, LogLevel.Debug, "forwarding: [rescan]")]
+    public static partial void ForwardingRescan(ILogger logger);
+
+    [LoggerMessage(1011, LogLevel.Debug, "[message content not logged]")]
+    public static partial void ContentNotLogged(ILogger logger);
+
+    [LoggerMessage(1012, LogLevel.Warning, "smtp client error limit reached: {Reply}")]
+    public static partial void ErrorLimitReached(ILogger logger, string reply);
+
+    [LoggerMessage(1013, LogLevel.Warning, "message rejected: {Reply}")]
+    public static partial void MessageRejected(ILogger logger, string reply);
+
+    [LoggerMessage(1014, LogLevel.Debug, "filter [{Name}]: [{Id}]: {Outcome} response=[{Response}] reason=[{Reason}]")]
+    public static partial void FilterResult(ILogger logger, string name, string id, string outcome, string response, string reason);
+
+    [LoggerMessage(1015, LogLevel.Warning, "possible command injection: data pipelined after STARTTLS")]
+    public static partial void StartTlsInjection(ILogger logger);
+}

@@ -1,0 +1,96 @@
+using EmailRelay.Filters;
+using EmailRelay.Protocol.Filters;
+using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Smtp;
+using EmailRelay.Protocol.Smtp.Server;
+using EmailRelay.Spool;
+using Microsoft.Extensions.Logging;
+
+namespace EmailRelay.Smtp.Server;
+
+/// <summary>
+/// Ends a store-and-forward message at the end of data (reference §b "How a message is added",
+/// steps 3–5, and §c server-side exit table): prepare the envelope, run the server filter, then
+/// commit or not. The caller disposes the message afterwards, which removes it unless committed.
+/// Never throws for spool failures: they become <c>452</c> (disk full, nothing acknowledged) or
+/// <c>554 transaction failed</c>.
+/// </summary>
+internal sealed class MessageIntake
+{
+    private readonly IMessageFilter? _filter;
+    private readonly ILogger _logger;
+    private readonly Action? _forwardingRequested;
+
+    /// <summary>Creates the intake.</summary>
+    public MessageIntake(IMessageFilter? filter, ILogger logger, Action? forwardingRequested)
+    {
+        _filter = filter;
+        _logger = logger;
+        _forwardingRequested = forwardingRequested;
+    }
+
+    /// <summary>Prepares, filters and commits <paramref name="message"/>; the result is the session's answer.</summary>
+    public async Task<OperationResult> CommitAsync(INewMessage message, Envelope envelope, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await message.PrepareAsync(envelope, cancellationToken);
+            var result = await RunFilterAsync(message, cancellationToken);
+            if (result.Special)
+            {
+                Log.ForwardingRescan(_logger);
+                _forwardingRequested?.Invoke();
+            }
+
+            switch (result.Outcome)
+            {
+                case FilterOutcome.Ok:
+                    return await message.CommitAsync(cancellationToken) ? OperationResult.Success : OperationResult.Failure(SmtpServerReplies.TransactionFailed);
+                case FilterOutcome.Abandon:
+                    await TryCommitAbandonedAsync(message, cancellationToken);
+                    return OperationResult.Success;
+                default:
+                    Log.RejectedByFilter(_logger, result.Reason.Length > 0 ? result.Reason : result.Response);
+                    var code = result.ResponseCode is >= 400 and <= 599 ? result.ResponseCode : 452;
+                    return OperationResult.Failure(SmtpReply.Create(code, result.Response.Length > 0 ? result.Response : "rejected"));
+            }
+        }
+        catch (SpoolException e)
+        {
+            Log.SpoolError(_logger, e.Message, e);
+            return OperationResult.Failure(e.IsDiskFull ? SmtpServerReplies.DiskFull : SmtpServerReplies.TransactionFailed);
+        }
+    }
+
+    private async Task<FilterResult> RunFilterAsync(INewMessage message, CancellationToken cancellationToken)
+    {
+        if (_filter is null)
+        {
+            return FilterResult.Ok;
+        }
+
+        var files = message as ISpoolFiles;
+        var context = new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, IsServerSide: true);
+        var result = await _filter.RunAsync(context, cancellationToken);
+        Log.FilterResult(_logger, _filter.Name, message.Id.Value, result.Outcome switch
+        {
+            FilterOutcome.Ok => "ok",
+            FilterOutcome.Abandon => "ok(abandon)",
+            _ => "failed",
+        } + (result.Special ? " +rescan" : ""), result.Response, result.Reason);
+        return result;
+    }
+
+    // Reference §b step 5: abandon tries the commit but ignores errors (the filter may have deleted the files).
+    private async Task TryCommitAbandonedAsync(INewMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await message.CommitAsync(cancellationToken);
+        }
+        catch (SpoolException e)
+        {
+            Log.SpoolError(_logger, e.Message, e);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using EmailRelay.Hosting;
+using EmailRelay.Protocol.Smtp.Server;
+
+namespace EmailRelay.Smtp.Server;
+
+/// <summary>What the SMTP server needs from the command line, built once by Hosting.</summary>
+internal sealed record SmtpServerOptions
+{
+    /// <summary>The protocol switches and limits (domain, anonymous, size, smtp-config items).</summary>
+    public SmtpServerPolicy Policy { get; init; } = SmtpServerPolicy.Default;
+
+    /// <summary>The byte and time limits.</summary>
+    public RelayLimits Limits { get; init; } = RelayLimits.Default;
+
+    /// <summary>The configuration unit's name for the log scope; empty for the first unit.</summary>
+    public string Unit { get; init; } = "";
+
+    /// <summary><c>--domain</c> (the policy's domain).</summary>
+    public string Domain => Policy.Domain;
+}

@@ -109,9 +109,7 @@ internal sealed class SmtpServerConnection : IDisposable
         finally
         {
             await DisposeMessageAsync();
-            await _reader.CompleteAsync();
-            await _writer.CompleteAsync();
-            await _stream.DisposeAsync();
+            await CloseTransportAsync();
             _timeout.Dispose();
             Log.ConnectionClosed(_logger, _closeReason);
         }
@@ -483,6 +481,23 @@ internal sealed class SmtpServerConnection : IDisposable
         catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
         {
             // The peer is gone or not reading: nothing more to do.
+        }
+    }
+
+    private async ValueTask CloseTransportAsync()
+    {
+        try
+        {
+            await _reader.CompleteAsync();
+            await _writer.CompleteAsync();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Unsent replies to a peer that has gone: nothing more to do.
+        }
+        finally
+        {
+            await _stream.DisposeAsync();
         }
     }
 

@@ -123,6 +123,7 @@ internal sealed class SmtpServerConnection : IDisposable
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             var examined = buffer.End;
+            var leftover = 0L;
             bool close;
             try
             {
@@ -130,6 +131,7 @@ internal sealed class SmtpServerConnection : IDisposable
             }
             finally
             {
+                leftover = buffer.Slice(consumed).Length;
                 _reader.AdvanceTo(consumed, examined);
             }
 
@@ -142,8 +144,7 @@ internal sealed class SmtpServerConnection : IDisposable
 
             if (_tlsRequested)
             {
-                await StartTlsAsync(buffer.Slice(consumed).Length, cancellationToken);
-                if (_session.InputMode == InputMode.Closed)
+                if (!await StartTlsAsync(leftover, cancellationToken))
                 {
                     return;
                 }
@@ -429,15 +430,15 @@ internal sealed class SmtpServerConnection : IDisposable
     }
 
     // RFC 3207 §4.2 and differences 8: nothing may be buffered after STARTTLS, else drop the connection.
-    private async ValueTask StartTlsAsync(long buffered, CancellationToken cancellationToken)
+    // Returns false when the connection must close.
+    private async ValueTask<bool> StartTlsAsync(long buffered, CancellationToken cancellationToken)
     {
         _tlsRequested = false;
         if (buffered > 0 || _services.TlsUpgrader is null)
         {
             Log.StartTlsInjection(_logger);
             _closeReason = "data pipelined after STARTTLS";
-            _session.Complete(OperationResult.Failure(SmtpServerReplies.ServiceNotAvailable));
-            return;
+            return false;
         }
 
         await _reader.CompleteAsync();
@@ -445,7 +446,7 @@ internal sealed class SmtpServerConnection : IDisposable
         _stream = await _services.TlsUpgrader(_stream, cancellationToken);
         (_reader, _writer) = CreatePipes(_stream);
         var cipher = _services.TlsCipher?.Invoke(_stream) ?? "";
-        await ApplyAsync(_session.TlsEstablished(new TlsInfo(cipher)), cancellationToken);
+        return !await ApplyAsync(_session.TlsEstablished(new TlsInfo(cipher)), cancellationToken);
     }
 
     private void Write(SmtpReply reply)

@@ -320,4 +320,41 @@ public class SmtpServerConnectionTests
         await h.Client.ExpectAsync("550 5.5.2 bare CR or LF not allowed");
         Assert.Equal(0, h.Spool.Count);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Starttls_upgrades_and_forgets_ehlo(bool byteAtATime)
+    {
+        await using var h = await SmtpServerHarness.StartAsync(byteAtATime, SmtpServerPolicy.Default with { Domain = "vm", TlsOffered = true }, withTls: true);
+        await h.Client.SendAsync("EHLO client.example.com");
+        Assert.Contains("250-STARTTLS", await h.Client.ExpectCodeAsync(250));
+        await h.Client.SendAsync("STARTTLS");
+        await h.Client.ExpectAsync("220 ready to start tls");
+        await h.Client.SendAsync("MAIL FROM:<a@b.c>");
+        await h.Client.ExpectAsync("503 command out of sequence -- use RSET to resynchronise");
+        await h.Client.SendAsync("EHLO client.example.com");
+        Assert.DoesNotContain("250-STARTTLS", await h.Client.ExpectCodeAsync(250));
+        await h.Client.SendAsync("MAIL FROM:<a@b.c>");
+        await h.Client.ExpectCodeAsync(250);
+        await h.Client.SendAsync("RCPT TO:<r@d.e>");
+        await h.Client.ExpectCodeAsync(250);
+        await h.Client.SendAsync("DATA");
+        await h.Client.ExpectCodeAsync(354);
+        await h.Client.SendBatchAsync("x", ".");
+        await h.Client.ExpectAsync("250 message processed");
+        Assert.StartsWith("Received: from client.example.com ([127.0.0.1]) by vm with ESMTPS tls TLS_FAKE ; ", h.CommittedContent(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Commands_pipelined_after_starttls_drop_the_connection()
+    {
+        await using var h = await SmtpServerHarness.StartAsync(byteAtATime: false, SmtpServerPolicy.Default with { TlsOffered = true }, withTls: true);
+        await h.Client.SendAsync("EHLO c");
+        await h.Client.ExpectCodeAsync(250);
+        await h.Client.SendBatchAsync("STARTTLS", "MAIL FROM:<evil@x.y>");
+        await h.Client.ExpectAsync("220 ready to start tls");
+        await h.Client.ExpectClosedAsync();
+        await h.ServerEndedAsync();
+    }
 }

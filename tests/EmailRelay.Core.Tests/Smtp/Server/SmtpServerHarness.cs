@@ -18,7 +18,7 @@ internal sealed class SmtpServerHarness : IAsyncDisposable
 {
     private readonly CancellationTokenSource _shutdown = new();
 
-    private SmtpServerHarness(bool byteAtATime, SmtpServerPolicy policy, RelayLimits limits)
+    private SmtpServerHarness(bool byteAtATime, SmtpServerPolicy policy, RelayLimits limits, bool withTls)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 2, 22, 19, TimeSpan.Zero));
         Time.SetLocalTimeZone(TimeZoneInfo.Utc);
@@ -27,6 +27,8 @@ internal sealed class SmtpServerHarness : IAsyncDisposable
         var services = new SmtpServerServices(Spool, new FakeVerifier(this), new FakeFilter(this), Time, Logger)
         {
             ForwardingRequested = () => Interlocked.Increment(ref _forwardingRequests),
+            TlsUpgrader = withTls ? (stream, _) => Task.FromResult(stream) : null,
+            TlsCipher = withTls ? _ => "TLS_FAKE" : null,
         };
         var options = new SmtpServerOptions { Policy = policy, Limits = limits };
         Connection = new SmtpServerConnection(Client.ServerStream, new IPEndPoint(IPAddress.Loopback, 40630), 1, options, services);
@@ -55,9 +57,9 @@ internal sealed class SmtpServerHarness : IAsyncDisposable
 
     public int ForwardingRequests => Volatile.Read(ref _forwardingRequests);
 
-    public static async Task<SmtpServerHarness> StartAsync(bool byteAtATime, SmtpServerPolicy? policy = null, RelayLimits? limits = null)
+    public static async Task<SmtpServerHarness> StartAsync(bool byteAtATime, SmtpServerPolicy? policy = null, RelayLimits? limits = null, bool withTls = false)
     {
-        var harness = new SmtpServerHarness(byteAtATime, policy ?? SmtpServerPolicy.Default with { Domain = "vm" }, limits ?? RelayLimits.Default);
+        var harness = new SmtpServerHarness(byteAtATime, policy ?? SmtpServerPolicy.Default with { Domain = "vm" }, limits ?? RelayLimits.Default, withTls);
         await harness.Client.ExpectCodeAsync(220);
         return harness;
     }

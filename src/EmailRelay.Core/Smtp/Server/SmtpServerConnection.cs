@@ -355,19 +355,29 @@ internal sealed class SmtpServerConnection : IDisposable
                 case SessionOperation.StartTls:
                     _tlsRequested = true;
                     return false;
-                case SessionOperation.VerifyRecipient verify:
-                    var request = new VerifierRequest(verify.Address, verify.From, _peer.Endpoint, _options.Domain, "none", "");
-                    step = _session.Complete(OperationResult.Verified(await _services.Verifier.VerifyAsync(request, cancellationToken)));
-                    break;
-                case SessionOperation.BeginMessage:
-                    step = _session.Complete(await BeginMessageAsync(cancellationToken));
-                    break;
-                case SessionOperation.CommitMessage commit:
-                    step = _session.Complete(await CommitAsync(commit, cancellationToken));
-                    break;
                 default:
-                    throw new InvalidOperationException("unknown session operation");
+                    // Verifiers and filters have their own timeouts: the idle timer waits while they run.
+                    _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                    step = _session.Complete(await RunOperationAsync(step.Operation, cancellationToken));
+                    Rearm();
+                    break;
             }
+        }
+    }
+
+    private async ValueTask<OperationResult> RunOperationAsync(SessionOperation operation, CancellationToken cancellationToken)
+    {
+        switch (operation)
+        {
+            case SessionOperation.VerifyRecipient verify:
+                var request = new VerifierRequest(verify.Address, verify.From, _peer.Endpoint, _options.Domain, "none", "");
+                return OperationResult.Verified(await _services.Verifier.VerifyAsync(request, cancellationToken));
+            case SessionOperation.BeginMessage:
+                return await BeginMessageAsync(cancellationToken);
+            case SessionOperation.CommitMessage commit:
+                return await CommitAsync(commit, cancellationToken);
+            default:
+                throw new InvalidOperationException("unknown session operation");
         }
     }
 
@@ -384,6 +394,7 @@ internal sealed class SmtpServerConnection : IDisposable
         }
 
         // A new DATA, or the first BDAT: reset the counters, then the Received line goes first.
+        Log.ContentNotLogged(_logger);
         _decoder?.Reset();
         _stored = 0;
         _progress = 0;

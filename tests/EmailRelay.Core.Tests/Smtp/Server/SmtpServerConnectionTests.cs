@@ -357,4 +357,23 @@ public class SmtpServerConnectionTests
         await h.Client.ExpectClosedAsync();
         await h.ServerEndedAsync();
     }
+
+    [Fact]
+    public async Task Idle_timer_waits_while_the_verifier_runs()
+    {
+        await using var h = await SmtpServerHarness.StartAsync(byteAtATime: false);
+        h.Verify = a =>
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(600));
+            return VerifierResult.AcceptRemote(a);
+        };
+        await h.Client.SendAsync("EHLO c");
+        await h.Client.ExpectCodeAsync(250);
+        await h.Client.SendAsync("MAIL FROM:<a@b.c>");
+        await h.Client.ExpectCodeAsync(250);
+        await h.Client.SendAsync("RCPT TO:<r@d.e>");
+        await h.Client.ExpectAsync("250 recipient <r@d.e> OK");
+        await h.Client.SendAsync("NOOP");
+        await h.Client.ExpectAsync("250 noop");
+    }
 }

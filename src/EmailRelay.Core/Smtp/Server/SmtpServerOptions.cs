@@ -3,7 +3,12 @@ using EmailRelay.Protocol.Smtp.Server;
 
 namespace EmailRelay.Smtp.Server;
 
-/// <summary>What the SMTP server needs from the command line, built once by Hosting.</summary>
+/// <summary>
+/// What the SMTP server needs from the command line, built once by Hosting. The connection takes
+/// <see cref="RelayLimits.ClientErrorLimit"/> from <see cref="Limits"/> (overriding the policy's), and
+/// <see cref="RelayLimits.MaxMessageSize"/> when the policy's <c>MaxMessageSize</c> is 0; STARTTLS is
+/// offered only when the policy says so and a TLS upgrader is wired.
+/// </summary>
 internal sealed record SmtpServerOptions
 {
     /// <summary>The protocol switches and limits (domain, anonymous, size, smtp-config items).</summary>

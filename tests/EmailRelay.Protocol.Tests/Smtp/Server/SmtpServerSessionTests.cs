@@ -66,6 +66,36 @@ public class SmtpServerSessionTests
         Assert.Equal(state, harness.Session.State.ToString());
     }
 
+    [Theory]
+    [InlineData("DATA", 503, "Chunking")]
+    [InlineData("MAIL FROM:<a@b.c>", 503, "Chunking")]
+    [InlineData("RCPT TO:<s@d.e>", 503, "Chunking")]
+    [InlineData("BDAT 0", 501, "Chunking")]
+    [InlineData("NOOP", 250, "Chunking")]
+    [InlineData("RSET", 250, "Ready")]
+    [InlineData("EHLO c", 250, "Ready")]
+    [InlineData("QUIT", 221, "Closed")]
+    public void Transition_table_between_bdat_chunks(string line, int code, string state)
+    {
+        var harness = new SessionHarness(SmtpServerPolicy.Default with { Chunking = true });
+        harness.Send("EHLO c");
+        harness.Send("MAIL FROM:<a@b.c>");
+        harness.Send("RCPT TO:<r@d.e>");
+        harness.Send("BDAT 3");
+        Assert.Equal(250, harness.EndData()[^1].Code);
+        Assert.Equal(code, harness.Last(line).Code);
+        Assert.Equal(state, harness.Session.State.ToString());
+    }
+
+    [Fact]
+    public void Overlong_lines_count_towards_the_error_limit()
+    {
+        var harness = new SessionHarness(SmtpServerPolicy.Default with { ClientErrorLimit = 2 });
+        Assert.Equal("500 line too long", Assert.Single(harness.Run(harness.Session.HandleOverlongLine())).ToString());
+        Assert.Equal([500, 421], harness.Run(harness.Session.HandleOverlongLine()).Select(r => r.Code));
+        Assert.Equal(InputMode.Closed, harness.Session.InputMode);
+    }
+
     [Fact]
     public void Greeting_and_replies_match_the_reference_texts()
     {

@@ -24,8 +24,6 @@ internal static class MailboxParser
     // RFC 5322 atext specials allowed in a dot-string, besides letters and digits.
     private const string AtextSpecials = "!#$%&'*+-/=?^_`{|}~";
 
-    private static readonly IdnMapping s_idn = new();
-
     /// <summary>Parses a reverse-path (MAIL, <paramref name="allowEmpty"/> true) or forward-path (RCPT).</summary>
     public static MailboxParseResult Parse(ReadOnlySpan<byte> text, MailboxParseOptions options, bool allowEmpty)
     {
@@ -303,7 +301,8 @@ internal static class MailboxParser
 
         try
         {
-            return s_idn.GetAscii(text);
+            // IdnMapping instances are not documented as thread-safe; this path is rare (UTF-8 domains only).
+            return new IdnMapping().GetAscii(text);
         }
         catch (ArgumentException)
         {

@@ -98,6 +98,30 @@ internal static class Xtext
         return true;
     }
 
+    /// <summary>As <see cref="IsValid(ReadOnlySpan{char})"/>, for protocol bytes (an <c>AUTH=</c> parameter).</summary>
+    public static bool IsValid(ReadOnlySpan<byte> text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            byte b = text[i];
+            if (b == '+')
+            {
+                if (i + 2 >= text.Length || !char.IsAsciiHexDigitUpper((char)text[i + 1]) || !char.IsAsciiHexDigitUpper((char)text[i + 2]))
+                {
+                    return false;
+                }
+
+                i += 2;
+            }
+            else if (!IsXchar(b))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     // RFC 3461: xchar = "!" (33) .. "~" (126) except "+" and "=".
     private static bool IsXchar(byte b) => b is >= (byte)'!' and <= (byte)'~' and not (byte)'+' and not (byte)'=';
 

@@ -175,6 +175,25 @@ public class SmtpDataDecoderTests
         }
     }
 
+    [Fact]
+    public void Decoding_does_not_allocate_in_steady_state()
+    {
+        byte[] data = Bytes(string.Concat(Enumerable.Repeat("line\r\n..dot\r\nbare\nx\r", 200)) + "\r\n.\r\n");
+        ReadOnlySequence<byte> input = SequenceBuilder.Create(data[..1000], data[1000..]);
+        var decoder = new SmtpDataDecoder(BareNewlinePolicy.Normalise);
+        var output = new ArrayBufferWriter<byte>(data.Length * 2);
+        Assert.True(decoder.Decode(input, output, out _));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            decoder.Reset();
+            output.ResetWrittenCount();
+            decoder.Decode(input, output, out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     internal static byte[] RandomContent(Random random, int length)
     {
         // Text-like with frequent dots, CR, LF and high bytes.

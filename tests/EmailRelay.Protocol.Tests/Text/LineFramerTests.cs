@@ -122,4 +122,33 @@ public class LineFramerTests
         Assert.True(line.IsEmpty);
         Assert.Equal(buffer.Start, next);
     }
+
+    [Fact]
+    public void Framing_does_not_allocate_in_steady_state()
+    {
+        ReadOnlySequence<byte> single = new("EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"u8.ToArray());
+        ReadOnlySequence<byte> multi = SequenceBuilder.Create("EHLO a\r"u8.ToArray(), "\nMAIL FROM:<a@b>\r\nRCPT"u8.ToArray(), " TO:<c@d>\r\nDATA\r\n"u8.ToArray());
+        Assert.Equal(4, CountLines(single));
+        Assert.Equal(4, CountLines(multi));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            CountLines(single);
+            CountLines(multi);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static int CountLines(ReadOnlySequence<byte> buffer)
+    {
+        int count = 0;
+        while (LineFramer.TryReadLine(buffer, 100, out _, out SequencePosition next) == LineStatus.Line)
+        {
+            count++;
+            buffer = buffer.Slice(next);
+        }
+
+        return count;
+    }
 }

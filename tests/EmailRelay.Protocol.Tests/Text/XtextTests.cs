@@ -55,5 +55,8 @@ public class XtextTests
     [InlineData("a+4", false)]
     [InlineData("\u00e9", false)]
     public void IsValid_follows_rfc_3461_strictly(string xtext, bool expected)
-        => Assert.Equal(expected, Xtext.IsValid(xtext));
+    {
+        Assert.Equal(expected, Xtext.IsValid(xtext));
+        Assert.Equal(expected, Xtext.IsValid(System.Text.Encoding.UTF8.GetBytes(xtext)));
+    }
 }

@@ -110,7 +110,10 @@ public sealed class FileSpoolTests : IDisposable
         File.WriteAllText(PathOf(id, ".envelope"), "X-MailRelay-Format: #2821.8\r\nnonsense\r\n");
         File.WriteAllText(PathOf(id, ".content"), "x");
         FileSpool spool = NewSpool();
+        int changes = 0;
+        spool.Changed += (_, _) => changes++;
         SpoolException error = await Assert.ThrowsAsync<SpoolException>(async () => await spool.TryLockAsync(id, Ct));
+        Assert.Equal(0, changes);
         Assert.Equal("expected X-MailRelay-Content:", error.Message);
         Assert.Equal(["broken.content", "broken.envelope"], Names());
         Assert.Contains(_logger.Lines, line => line.StartsWith("ignoring \"", StringComparison.Ordinal));

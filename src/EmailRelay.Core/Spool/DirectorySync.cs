@@ -34,7 +34,7 @@ internal sealed class DirectorySync
             if (!_running)
             {
                 _running = true;
-                _ = Task.Run(RunBatches);
+                _ = FileSpool.RunBlocking(RunBatches);
             }
 
             return task;
@@ -63,12 +63,9 @@ internal sealed class DirectorySync
                 SyncCount++;
                 batch.SetResult();
             }
-            catch (IOException exception)
+            catch (Exception exception)
             {
-                batch.SetException(exception);
-            }
-            catch (UnauthorizedAccessException exception)
-            {
+                // Every waiter of this batch sees the failure; the loop must survive to serve the next batch.
                 batch.SetException(exception);
             }
         }

@@ -65,11 +65,11 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
         try
         {
             await content.FlushAsync(cancellationToken);
-            await Task.Run(() => content.Flush(flushToDisk: true), cancellationToken);
+            await FileSpool.RunBlocking(() => content.Flush(flushToDisk: true));
             await content.DisposeAsync();
             _content = null;
             byte[] bytes = EnvelopeFormat.Write(envelope);
-            await Task.Run(() => FileSpool.WriteFileDurably(EnvelopePath, bytes), cancellationToken);
+            await FileSpool.RunBlocking(() => FileSpool.WriteFileDurably(EnvelopePath, bytes));
             _prepared = true;
             Log.NewEnvelopeFile(_spool.Logger, EnvelopePath);
         }

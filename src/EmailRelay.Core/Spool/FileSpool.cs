@@ -184,8 +184,9 @@ internal sealed class FileSpool : IMessageSpool
         }
         catch (SpoolException exception)
         {
+            // Unlocked again and left in place, without a Changed event: a rescan would only fail again.
             Log.IgnoringEnvelope(Logger, busyPath, exception.Message);
-            await message.DisposeAsync();
+            message.Unlock(raiseChanged: false);
             throw;
         }
 
@@ -284,6 +285,14 @@ internal sealed class FileSpool : IMessageSpool
             throw SpoolErrors.Wrap(id, "cannot sync spool directory", exception);
         }
     }
+
+    /// <summary>
+    /// Runs a blocking fsync-bound action on its own thread, not the caller's and not a pool thread:
+    /// fsyncs take milliseconds, and blocking pool threads would cap how many run at once (the pool
+    /// grows slowly), which is what limits commit throughput under concurrency.
+    /// </summary>
+    internal static Task RunBlocking(Action action)
+        => Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
 
     /// <summary>Writes a whole file and fsyncs it (callers rename it into place).</summary>
     internal static void WriteFileDurably(string path, ReadOnlySpan<byte> bytes)

@@ -121,9 +121,16 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        Unlock(raiseChanged: true);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Returns the message to the ready state (marker cleared first) unless it is finished.</summary>
+    internal void Unlock(bool raiseChanged)
+    {
         if (_finished)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         try
@@ -137,8 +144,10 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         }
 
         Finish();
-        _spool.OnChanged();
-        return ValueTask.CompletedTask;
+        if (raiseChanged)
+        {
+            _spool.OnChanged();
+        }
     }
 
     /// <summary>What a crash does: releases the OS lock, renames nothing (recovery tests).</summary>
@@ -168,7 +177,7 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         string tmp = TmpPath;
         try
         {
-            await Task.Run(() => FileSpool.WriteFileDurably(tmp, bytes), cancellationToken);
+            await FileSpool.RunBlocking(() => FileSpool.WriteFileDurably(tmp, bytes));
             File.Move(tmp, EnvelopePath, overwrite: true);
         }
         catch (Exception exception) when (SpoolErrors.IsIo(exception))

@@ -1,0 +1,57 @@
+using EmailRelay.Spool;
+
+namespace EmailRelay.Core.Tests.Spool;
+
+public class DirectorySyncTests
+{
+    [Fact]
+    public async Task Callers_that_arrive_during_a_sync_share_the_next_one()
+    {
+        using var entered = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        int calls = 0;
+        var sync = new DirectorySync("/nowhere", _ =>
+        {
+            Interlocked.Increment(ref calls);
+            entered.Release();
+            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
+        });
+
+        Task first = sync.SyncAsync();
+        Assert.True(await entered.WaitAsync(TimeSpan.FromSeconds(30)));
+        Task[] batch = [.. Enumerable.Range(0, 20).Select(_ => sync.SyncAsync())];
+        Assert.False(first.IsCompleted);
+        release.Release();
+        await first;
+        Assert.True(await entered.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.All(batch, task => Assert.False(task.IsCompleted));
+        release.Release();
+        await Task.WhenAll(batch);
+        Assert.Equal(2, calls);
+        Assert.Equal(2, sync.SyncCount);
+    }
+
+    [Fact]
+    public async Task A_failed_sync_faults_its_batch_and_the_next_sync_runs()
+    {
+        int calls = 0;
+        var sync = new DirectorySync("/nowhere", _ =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                throw new IOException("boom");
+            }
+        });
+        await Assert.ThrowsAsync<IOException>(() => sync.SyncAsync());
+        await sync.SyncAsync();
+    }
+
+    [Fact]
+    public async Task A_real_directory_can_be_synced()
+    {
+        using var directory = new EmailRelay.Testing.TestDirectory();
+        var sync = new DirectorySync(directory.Path);
+        await sync.SyncAsync();
+        Assert.Equal(1, sync.SyncCount);
+    }
+}

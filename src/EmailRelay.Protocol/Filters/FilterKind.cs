@@ -1,7 +1,7 @@
 namespace EmailRelay.Protocol.Filters;
 
 /// <summary>The kind of one filter spec (reference §c, "Filter spec grammar").</summary>
-internal enum FilterKind
+public enum FilterKind
 {
     /// <summary><c>exit:N</c>: behaves like a program that exited with N.</summary>
     Exit,

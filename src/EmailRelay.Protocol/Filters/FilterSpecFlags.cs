@@ -2,7 +2,7 @@ namespace EmailRelay.Protocol.Filters;
 
 /// <summary>Switch options of the built-in <c>copy:</c>, <c>deliver:</c> and <c>split:</c> filters.</summary>
 [Flags]
-internal enum FilterSpecFlags
+public enum FilterSpecFlags
 {
     /// <summary>No option.</summary>
     None = 0,

@@ -1,7 +1,7 @@
 namespace EmailRelay.Protocol.Filters;
 
 /// <summary>The kind of an <c>--address-verifier</c> spec (reference §c, "Address verifier").</summary>
-internal enum VerifierKind
+public enum VerifierKind
 {
     /// <summary>Empty or <c>exit:N</c>: every recipient is a valid remote address (the number is ignored).</summary>
     AcceptAll,

@@ -94,16 +94,16 @@ source_run() {
 }
 
 # Measures msgs/s against a port: calibrate with a small batch, then run ~$seconds worth.
-# $1 port, $2 sessions, $3 size, $4 optional cleanup command run after each batch.
+# $1 port, $2 sessions, $3 size, $4 optional function run after each batch with the batch size.
 measure() {
     local port=$1 sessions=$2 size=$3 after=${4:-} calib elapsed count
     calib=$((sessions * 4))
     [ "$size" -le 4096 ] && calib=$((sessions * 20 > 200 ? sessions * 20 : 200))
     elapsed=$(source_run "$port" "$sessions" "$calib" "$size") || { echo "error"; return; }
-    [ -n "$after" ] && eval "$after"
+    [ -n "$after" ] && "$after" "$calib"
     count=$(python3 -c "import math; print(min($max_messages, max($sessions, int(math.ceil($calib / $elapsed * $seconds)))))")
     elapsed=$(source_run "$port" "$sessions" "$count" "$size") || { echo "error"; return; }
-    [ -n "$after" ] && eval "$after"
+    [ -n "$after" ] && "$after" "$count"
     python3 -c "print(f'{$count / $elapsed:.0f} ({$count})')"
 }
 
@@ -112,7 +112,7 @@ size_name() { [ "$1" -ge 1048576 ] && echo "$(($1 / 1048576)) MiB" || echo "$(($
 declare -A results
 row_names=()
 
-run_config() { # $1 name, $2 port, $3 optional after-batch command
+run_config() { # $1 name, $2 port, $3 optional after-batch function
     local name=$1 port=$2 after=${3:-} size c
     for size in $sizes; do
         row_names+=("$name|$size")
@@ -152,6 +152,13 @@ start_relay() { # $1 spool dir; sets relay_port, relay_pid
     pids+=("$relay_pid")
     wait_listening "$relay_port" "$relay_pid"
 }
+# After each relay batch: check that every message was stored, then empty the spool.
+spool_after() { # $1 messages sent
+    local stored
+    stored=$(find "$spool" -maxdepth 1 -name '*.envelope' | wc -l)
+    [ "$stored" -ne "$1" ] && echo "run.sh: warning: $stored envelopes in $spool after sending $1 messages" >&2
+    find "$spool" -maxdepth 1 -type f -delete
+}
 stop_relay() {
     kill "$relay_pid" 2>/dev/null && wait "$relay_pid" 2>/dev/null
 }
@@ -170,12 +177,12 @@ else
         [ -z "$spool" ] && { relay_note="no tmpfs at /dev/shm: tmpfs rows skipped"; continue; }
         mkdir -p "$spool"
         if ! start_relay "$spool"; then
-            relay_note="relay did not start: $(head -c 300 "$work/relay.err" | tr '\n' ' ')"
+            relay_note="relay did not start (stderr: $(head -c 300 "$work/relay.err" | tr '\n' ' '))"
             stop_relay
             break
         fi
         echo "$cfg: relay on 127.0.0.1:$relay_port, spool $spool" >&2
-        run_config "relay-$cfg" "$relay_port" "find '$spool' -maxdepth 1 -type f -delete"
+        run_config "relay-$cfg" "$relay_port" spool_after
         stop_relay
         [ "$spool" = "$repo/.load-spool" ] && rm -rf "$spool"
     done

@@ -62,6 +62,17 @@ public class FilterChainTests
     }
 
     [Fact]
+    public async Task Client_side_stop_scanning_with_ok_lets_the_chain_go_on_and_keeps_the_flag()
+    {
+        // client side: 102 = ok + stop scanning, so the next member runs; 0 = ok.
+        var client = s_server with { IsServerSide = false };
+        var last = new RecordingFilter("last", FilterResult.Ok);
+        var result = await new FilterChain([new ExitFilter(102), last]).RunAsync(client, CancellationToken.None);
+        Assert.Equal(FilterResult.Ok with { Special = true }, result);
+        Assert.Equal(1, last.Runs);
+    }
+
+    [Fact]
     public void Empty_chain_is_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new FilterChain([]));

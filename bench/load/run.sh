@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# End-to-end load test: smtp-source -> (smtp-sink | emailrelay) on 127.0.0.1.
+#
+# Measures msgs/s at concurrency c=1,10,50 and message sizes 1 KiB and 1 MiB for:
+#   direct   smtp-source -> smtp-sink (the ceiling)
+#   disk     smtp-source -> emailrelay store mode, spool on disk
+#   tmpfs    smtp-source -> emailrelay store mode, spool on tmpfs (/dev/shm)
+# If the relay binary is missing or does not start, the relay rows say so and the
+# direct rates are still printed.
+#
+# Usage: bench/load/run.sh [--relay PATH] [--seconds N] [--concurrency "1 10 50"]
+#                          [--sizes "1024 1048576"] [--publish] [--quick]
+#   --relay PATH   the emailrelay executable (default: <repo>/publish/emailrelay)
+#   --publish      run `dotnet publish src/EmailRelay.Cli -c Release -o publish` first
+#   --seconds N    target duration of each measured point (default 3)
+#   --quick        1 second per point (smoke test)
+#   --reuse        smtp-source -d: send every message of a session on one connection
+#                  (default: one connection per message)
+# Every loop is bounded in count and time; every process started is stopped on exit.
+set -u -o pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+relay="$repo/publish/emailrelay"
+seconds=3
+concurrency="1 10 50"
+sizes="1024 1048576"
+publish=0
+reuse=()
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --relay) relay=$2; shift 2 ;;
+        --seconds) seconds=$2; shift 2 ;;
+        --concurrency) concurrency=$2; shift 2 ;;
+        --sizes) sizes=$2; shift 2 ;;
+        --publish) publish=1; shift ;;
+        --quick) seconds=1; shift ;;
+        --reuse) reuse=(-d); shift ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        *) echo "run.sh: unknown argument: $1" >&2; exit 2 ;;
+    esac
+done
+
+SINK=/usr/sbin/smtp-sink
+SOURCE=/usr/sbin/smtp-source
+for tool in "$SINK" "$SOURCE" python3 timeout; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "run.sh: missing $tool (apt-get install postfix coreutils python3)" >&2; exit 2; }
+done
+
+max_messages=100000          # hard cap per point
+max_point_seconds=120        # hard time cap per smtp-source run
+start_deadline_seconds=20    # how long a server may take to listen
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/emailrelay-load.XXXXXX")
+pids=()
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    done
+    rm -rf "$work" "${shm_dir:-}"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Polls until 127.0.0.1:$1 accepts a connection, for at most $start_deadline_seconds. $2 = pid to watch.
+wait_listening() {
+    local port=$1 pid=$2 i
+    for ((i = 0; i < start_deadline_seconds * 20; i++)); do
+        kill -0 "$pid" 2>/dev/null || return 1
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+
+now() { date +%s.%N; }
+
+# Runs smtp-source: $1 port, $2 sessions, $3 messages, $4 size. Prints elapsed seconds, fails on error.
+source_run() {
+    local port=$1 sessions=$2 count=$3 size=$4 t0 t1
+    t0=$(now)
+    timeout "$max_point_seconds" "$SOURCE" "${reuse[@]}" -M bench.localdomain -f sender@bench.localdomain -t rcpt@bench.localdomain \
+        -l "$size" -m "$count" -s "$sessions" "127.0.0.1:$port" >"$work/source.out" 2>&1 || return 1
+    t1=$(now)
+    python3 -c "print(max($t1 - $t0, 1e-6))"
+}
+
+# Measures msgs/s against a port: calibrate with a small batch, then run ~$seconds worth.
+# $1 port, $2 sessions, $3 size, $4 optional function run after each batch with the batch size.
+measure() {
+    local port=$1 sessions=$2 size=$3 after=${4:-} calib elapsed count
+    calib=$((sessions * 4))
+    [ "$size" -le 4096 ] && calib=$((sessions * 20 > 200 ? sessions * 20 : 200))
+    elapsed=$(source_run "$port" "$sessions" "$calib" "$size") || { echo "error"; return; }
+    [ -n "$after" ] && "$after" "$calib"
+    count=$(python3 -c "import math; print(min($max_messages, max($sessions, int(math.ceil($calib / $elapsed * $seconds)))))")
+    elapsed=$(source_run "$port" "$sessions" "$count" "$size") || { echo "error"; return; }
+    [ -n "$after" ] && "$after" "$count"
+    python3 -c "print(f'{$count / $elapsed:.0f} ({$count})')"
+}
+
+size_name() { [ "$1" -ge 1048576 ] && echo "$(($1 / 1048576)) MiB" || echo "$(($1 / 1024)) KiB"; }
+
+declare -A results
+row_names=()
+
+run_config() { # $1 name, $2 port, $3 optional after-batch function
+    local name=$1 port=$2 after=${3:-} size c
+    for size in $sizes; do
+        row_names+=("$name|$size")
+        for c in $concurrency; do
+            results["$name|$size|$c"]=$(measure "$port" "$c" "$size" "$after")
+            echo "  $name $(size_name "$size") c=$c: ${results["$name|$size|$c"]} msgs/s" >&2
+        done
+    done
+}
+
+sink_user=()
+[ "$(id -u)" -eq 0 ] && sink_user=(-u root)
+
+# (a) direct: smtp-source -> smtp-sink
+sink_port=$(free_port)
+"$SINK" "${sink_user[@]}" -c "127.0.0.1:$sink_port" 1024 >"$work/sink.out" 2>"$work/sink.err" &
+sink_pid=$!
+pids+=("$sink_pid")
+if ! wait_listening "$sink_port" "$sink_pid"; then
+    echo "run.sh: smtp-sink did not start:" >&2; cat "$work/sink.err" >&2; exit 1
+fi
+echo "direct: smtp-sink on 127.0.0.1:$sink_port" >&2
+run_config direct "$sink_port"
+
+# (b), (c) relay in store mode
+if [ "$publish" -eq 1 ]; then
+    (cd "$repo" && dotnet publish src/EmailRelay.Cli -c Release -o publish >"$work/publish.log" 2>&1) \
+        || echo "run.sh: dotnet publish failed, see the log below" >&2
+fi
+
+relay_note=""
+start_relay() { # $1 spool dir; sets relay_port, relay_pid
+    relay_port=$(free_port)
+    "$relay" --no-daemon --port "$relay_port" --interface 127.0.0.1 --spool-dir "$1" --log \
+        >"$work/relay.out" 2>"$work/relay.err" &
+    relay_pid=$!
+    pids+=("$relay_pid")
+    wait_listening "$relay_port" "$relay_pid"
+}
+# After each relay batch: check that every message was stored, then empty the spool.
+spool_after() { # $1 messages sent
+    local stored
+    stored=$(find "$spool" -maxdepth 1 -name '*.envelope' | wc -l)
+    [ "$stored" -ne "$1" ] && echo "run.sh: warning: $stored envelopes in $spool after sending $1 messages" >&2
+    find "$spool" -maxdepth 1 -type f -delete
+}
+stop_relay() {
+    kill "$relay_pid" 2>/dev/null && wait "$relay_pid" 2>/dev/null
+}
+
+if [ ! -x "$relay" ]; then
+    relay_note="relay not found at $relay (build it with: dotnet publish src/EmailRelay.Cli -c Release -o publish)"
+else
+    shm_dir=""
+    if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+        shm_dir=$(mktemp -d /dev/shm/emailrelay-load.XXXXXX)
+    fi
+    disk_dir="$repo/.load-spool"
+    [ "$(stat -f -c %T "${TMPDIR:-/tmp}")" != tmpfs ] && disk_dir="$work/spool"
+    for cfg in disk tmpfs; do
+        if [ "$cfg" = disk ]; then spool=$disk_dir; else spool=$shm_dir; fi
+        [ -z "$spool" ] && { relay_note="no tmpfs at /dev/shm: tmpfs rows skipped"; continue; }
+        mkdir -p "$spool"
+        if ! start_relay "$spool"; then
+            relay_note="relay did not start (stderr: $(head -c 300 "$work/relay.err" | tr '\n' ' '))"
+            stop_relay
+            break
+        fi
+        echo "$cfg: relay on 127.0.0.1:$relay_port, spool $spool" >&2
+        run_config "relay-$cfg" "$relay_port" spool_after
+        stop_relay
+        [ "$spool" = "$repo/.load-spool" ] && rm -rf "$spool"
+    done
+fi
+
+# Table
+printf '\nmsgs/s (messages in the measured batch); %s s per point, 127.0.0.1\n' "$seconds"
+printf '%-12s %-7s' config size
+for c in $concurrency; do printf ' %16s' "c=$c"; done
+printf '\n'
+for row in "${row_names[@]}"; do
+    name=${row%%|*}; size=${row#*|}
+    printf '%-12s %-7s' "$name" "$(size_name "$size")"
+    for c in $concurrency; do printf ' %16s' "${results["$row|$c"]}"; done
+    printf '\n'
+done
+if [ -n "$relay_note" ]; then printf '\nrelay: %s\n' "$relay_note"; fi
+exit 0

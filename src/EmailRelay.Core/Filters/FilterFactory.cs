@@ -1,0 +1,68 @@
+using System.Diagnostics.CodeAnalysis;
+using EmailRelay.Protocol.Filters;
+
+namespace EmailRelay.Filters;
+
+/// <summary>
+/// The filter factory of this version: builds <c>exit:</c>, <c>sleepms:</c>, empty specs and chains of
+/// them. Every other kind is refused with <c>filter "&lt;spec&gt;" is not available yet in this
+/// version</c> rather than silently passing mail through a filter that does nothing.
+/// </summary>
+internal sealed class FilterFactory : IFilterFactory
+{
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates the factory.</summary>
+    /// <param name="timeProvider">The clock for <c>sleepms:</c>.</param>
+    public FilterFactory(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>The error text for a kind this version cannot run yet.</summary>
+    public static string NotAvailable(string spec) => string.Concat("filter \"", spec, "\" is not available yet in this version");
+
+    /// <inheritdoc />
+    public bool TryCreate(IReadOnlyList<FilterSpec> chain, [NotNullWhen(true)] out IMessageFilter? filter, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        filter = null;
+        error = "";
+        var members = new List<IMessageFilter>(chain.Count);
+        foreach (var spec in chain)
+        {
+            IMessageFilter? member = spec.Kind switch
+            {
+                FilterKind.Exit => new ExitFilter(spec.Number),
+                FilterKind.SleepMs => new SleepFilter(spec.Number, _timeProvider),
+                _ => null,
+            };
+            if (member is null)
+            {
+                error = NotAvailable(spec.Text);
+                return false;
+            }
+
+            members.Add(member);
+        }
+
+        filter = members.Count switch
+        {
+            0 => EmptyFilter.Instance,
+            1 => members[0],
+            _ => new FilterChain(members),
+        };
+        return true;
+    }
+
+    /// <summary>Parses an option value and builds its filter: the one call Hosting needs.</summary>
+    /// <param name="specText">The <c>--filter</c> / <c>--client-filter</c> value; null or empty for none.</param>
+    /// <param name="filter">The filter on success.</param>
+    /// <param name="error">The parse or build error; empty on success.</param>
+    public bool TryCreate(string? specText, [NotNullWhen(true)] out IMessageFilter? filter, out string error)
+    {
+        filter = null;
+        return FilterSpecParser.TryParse(specText, out var chain, out error) && TryCreate(chain, out filter, out error);
+    }
+}

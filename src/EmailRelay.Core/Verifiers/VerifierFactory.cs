@@ -1,0 +1,42 @@
+using System.Diagnostics.CodeAnalysis;
+using EmailRelay.Protocol.Filters;
+
+namespace EmailRelay.Verifiers;
+
+/// <summary>
+/// Builds the <see cref="IAddressVerifier"/> for an <c>--address-verifier</c> value. This version builds
+/// the default (empty or <c>exit:N</c>); <c>net:</c>, <c>account:</c> and programs are refused with
+/// <c>address verifier "&lt;spec&gt;" is not available yet in this version</c>, never accepted silently.
+/// Called once at startup by Hosting; a false return is a configuration error.
+/// </summary>
+internal static class VerifierFactory
+{
+    /// <summary>The error text for a kind this version cannot run yet.</summary>
+    public static string NotAvailable(string spec) => string.Concat("address verifier \"", spec, "\" is not available yet in this version");
+
+    /// <summary>Builds the verifier for a parsed spec.</summary>
+    public static bool TryCreate(VerifierSpec spec, [NotNullWhen(true)] out IAddressVerifier? verifier, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        verifier = null;
+        error = "";
+        if (spec.Kind != VerifierKind.AcceptAll)
+        {
+            error = NotAvailable(spec.Text);
+            return false;
+        }
+
+        verifier = AcceptAllVerifier.Instance;
+        return true;
+    }
+
+    /// <summary>Parses an option value and builds its verifier.</summary>
+    /// <param name="specText">The <c>--address-verifier</c> value; null or empty for the default.</param>
+    /// <param name="verifier">The verifier on success.</param>
+    /// <param name="error">The parse or build error; empty on success.</param>
+    public static bool TryCreate(string? specText, [NotNullWhen(true)] out IAddressVerifier? verifier, out string error)
+    {
+        verifier = null;
+        return VerifierSpecParser.TryParse(specText, out var spec, out error) && TryCreate(spec, out verifier, out error);
+    }
+}

@@ -287,5 +287,6 @@ public class CommandLineParserTests
         Assert.Contains("TLS library: .NET SslStream on OpenSSL 9.9.9-test", text, StringComparison.Ordinal);
         Assert.Contains(".NET 10.0.0-test", text, StringComparison.Ordinal);
         Assert.Contains("TestOS 1.0", text, StringComparison.Ordinal);
+        Assert.Contains("Not built yet: the POP3 server, ", text, StringComparison.Ordinal);
     }
 }

@@ -25,5 +25,5 @@ public sealed class ConfigurationException : Exception
     }
 
     /// <summary>The process exit code: 1.</summary>
-    public int ExitCode => 1;
+    public int ExitCode { get; } = 1;
 }

@@ -62,7 +62,7 @@ public sealed class RelayHost : IAsyncDisposable
         {
             foreach (var listener in _listeners)
             {
-                _ = listener.DisposeAsync();
+                listener.Close();
             }
 
             _listeners.Clear();

@@ -139,6 +139,13 @@ public sealed class Listener : IAsyncDisposable
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        Close();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Closes the listening socket (and removes a unix socket's file); running connections are not touched.</summary>
+    public void Close()
+    {
         _socket?.Dispose();
         if (_endpoint.EndPoint is UnixDomainSocketEndPoint unix && _socket is not null)
         {
@@ -155,8 +162,6 @@ public sealed class Listener : IAsyncDisposable
                 // best effort
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 
     private Socket CreateSocket()

@@ -1,0 +1,93 @@
+namespace EmailRelay.Cli.CommandLine;
+
+/// <summary>
+/// Parses <c>emailrelay [options] [config-file]</c> (reference §a): long and short options, bundles, unit
+/// prefixes, the config file, mode shorthands, the feature gate and the startup consistency checks.
+/// Pure apart from <see cref="CommandLineEnvironment.ReadConfigFile"/>.
+/// </summary>
+internal static class CommandLineParser
+{
+    /// <summary>The program name used in messages.</summary>
+    public const string ProgramName = "emailrelay";
+
+    /// <summary>Parses and checks the arguments (without the program name).</summary>
+    public static ParseOutcome Parse(IReadOnlyList<string> args, CommandLineEnvironment environment) =>
+        Parse(args, environment, OptionAvailability.Gates);
+
+    /// <summary>Parses with a given feature-gate table (tests pass an empty one to reach the consistency checks).</summary>
+    public static ParseOutcome Parse(IReadOnlyList<string> args, CommandLineEnvironment environment, IReadOnlyList<OptionGate> gates)
+    {
+        ArgumentNullException.ThrowIfNull(gates);
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+        try
+        {
+            return ParseOrThrow(args, environment, gates);
+        }
+        catch (CommandLineException e)
+        {
+            var text = $"{ProgramName}: error: {e.Message}\n";
+            if (e.SuggestHelp)
+            {
+                text += $"{ProgramName}: try \"{ProgramName} --help --verbose\"\n";
+            }
+
+            return new ParseFailure(text, 1);
+        }
+    }
+
+    private static ParseOutcome ParseOrThrow(IReadOnlyList<string> args, CommandLineEnvironment environment, IReadOnlyList<OptionGate> gates)
+    {
+        var state = new ParseState(environment.ExecutableDirectory);
+        var nonOptions = state.Scan(args);
+        if (nonOptions.Count > 1)
+        {
+            throw new CommandLineException($"too many non-option arguments: \"{nonOptions[1]}\"");
+        }
+
+        if (state.TryShowText(environment.Runtime) is { } early)
+        {
+            return early;
+        }
+
+        string? configFile = null;
+        if (nonOptions.Count == 1)
+        {
+            configFile = PathExpansion.ExpandApp(nonOptions[0], environment.ExecutableDirectory);
+            string text;
+            try
+            {
+                text = environment.ReadConfigFile(configFile);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+            {
+                throw new CommandLineException($"cannot read config file [{configFile}]: {e.Message}", e);
+            }
+
+            var fileArgs = ConfigFileParser.ToArguments(text, configFile);
+            if (state.Scan(fileArgs).Count > 0)
+            {
+                throw new CommandLineException($"invalid config file [{configFile}]");
+            }
+
+            if (state.TryShowText(environment.Runtime) is { } late)
+            {
+                return late;
+            }
+        }
+
+        var units = state.BuildUnits();
+        var warnings = new List<string>(state.Warnings);
+        foreach (var unit in units)
+        {
+            OptionChecks.CheckAvailability(unit, state.ExplicitOptions(unit.Name), gates);
+        }
+
+        foreach (var unit in units)
+        {
+            OptionChecks.Check(unit, isFirstUnit: unit.Name.Length == 0, warnings);
+        }
+
+        return new RunRequest(new RelayCommandLine(units, configFile), warnings);
+    }
+}

@@ -1,0 +1,83 @@
+namespace EmailRelay.Cli.CommandLine;
+
+/// <summary>
+/// Options that parse but whose feature is built by a later issue: using one is a startup error naming the
+/// option. Delete a line when its feature lands.
+/// </summary>
+internal static class OptionAvailability
+{
+    private const string Pop = "the POP3 server is not built in this version";
+    private const string Admin = "the admin interface is not built in this version";
+    private const string Forwarding = "forwarding (the SMTP client) is not built in this version";
+    private const string Auth = "SMTP authentication is not built in this version";
+    private const string Tls = "TLS is not built in this version";
+    private const string Dnsbl = "DNSBL checking is not built in this version";
+
+    /// <summary>The gated options, one line each.</summary>
+    public static IReadOnlyList<OptionGate> Gates { get; } =
+    [
+        new("pop", Pop),
+        new("pop-port", Pop),
+        new("pop-auth", Pop),
+        new("pop-no-delete", Pop),
+        new("pop-by-name", Pop),
+        new("admin", Admin),
+        new("admin-terminate", Admin),
+        new("as-client", Forwarding),
+        new("as-proxy", Forwarding),
+        new("forward", Forwarding),
+        new("forward-on-disconnect", Forwarding),
+        new("forward-to", Forwarding),
+        new("forward-to-all", Forwarding),
+        new("forward-to-some", Forwarding),
+        new("poll", Forwarding),
+        new("immediate", Forwarding),
+        new("retry-limit", Forwarding),
+        new("client-filter", Forwarding),
+        new("client-interface", Forwarding),
+        new("client-smtp-config", Forwarding),
+        new("client-auth", Auth),
+        new("client-auth-config", Auth),
+        new("server-auth", Auth),
+        new("server-auth-config", Auth),
+        new("client-tls", Tls),
+        new("client-tls-connection", Tls),
+        new("client-tls-required", Tls),
+        new("client-tls-certificate", Tls),
+        new("client-tls-verify", Tls),
+        new("client-tls-verify-name", Tls),
+        new("client-tls-server-name", Tls),
+        new("server-tls", Tls),
+        new("server-tls-connection", Tls),
+        new("server-tls-required", Tls),
+        new("server-tls-certificate", Tls),
+        new("server-tls-verify", Tls),
+        new("tls-config", Tls),
+        new("dnsbl", Dnsbl),
+        new("address-verifier", "only the built-in \"exit:<n>\" address verifier is built in this version", v => v.Length == 0 || IsExitSpec(v)),
+        new("filter", "only built-in \"exit:<n>\" filters are built in this version", AllExitSpecs),
+    ];
+
+    /// <summary>The gate for an option in <paramref name="gates"/>, or <c>null</c> if the option is available.</summary>
+    public static OptionGate? Find(IReadOnlyList<OptionGate> gates, string option)
+    {
+        ArgumentNullException.ThrowIfNull(gates);
+        foreach (var gate in gates)
+        {
+            if (string.Equals(gate.Option, option, StringComparison.Ordinal))
+            {
+                return gate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The distinct missing features, for <c>--version --verbose</c>.</summary>
+    public static IEnumerable<string> MissingFeatures => Gates.Select(g => g.Feature).Distinct(StringComparer.Ordinal);
+
+    private static bool AllExitSpecs(string value) =>
+        value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).All(IsExitSpec);
+
+    private static bool IsExitSpec(string spec) => spec.StartsWith("exit:", StringComparison.Ordinal);
+}

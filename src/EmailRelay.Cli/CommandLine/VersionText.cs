@@ -1,0 +1,36 @@
+using System.Text;
+
+namespace EmailRelay.Cli.CommandLine;
+
+/// <summary>Builds <c>--version</c> and <c>--version --verbose</c>. The first line is E-MailRelay's, because scripts parse it.</summary>
+internal static class VersionText
+{
+    /// <summary>The E-MailRelay version we are compatible with.</summary>
+    public const string CompatibleVersion = "2.6.1";
+
+    /// <summary>The version text, ending with a newline.</summary>
+    public static string Build(bool verbose, RuntimeFacts runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var text = new StringBuilder();
+        text.Append("E-MailRelay V").Append(CompatibleVersion).Append('\n');
+        text.Append("EmailRelay for .NET: an independent C# implementation of E-MailRelay ").Append(CompatibleVersion)
+            .Append(" (same command line, spool format and protocols)\n");
+        text.Append("Licence: see the LICENSE file distributed with this program; it comes with NO WARRANTY\n");
+        if (verbose)
+        {
+            text.Append('\n');
+            text.Append("Features: SMTP server, spool directory, built-in exit: filters and address verifier\n");
+            var missing = OptionAvailability.MissingFeatures.ToList();
+            if (missing.Count > 0)
+            {
+                text.Append("Not yet available: ").Append(string.Join("; ", missing)).Append('\n');
+            }
+
+            text.Append("TLS library: .NET SslStream on ").Append(runtime.TlsLibrary).Append('\n');
+            text.Append("Runtime: ").Append(runtime.FrameworkDescription).Append(" on ").Append(runtime.OsDescription).Append('\n');
+        }
+
+        return text.ToString();
+    }
+}

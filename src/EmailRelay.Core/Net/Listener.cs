@@ -29,6 +29,7 @@ public sealed class Listener : IAsyncDisposable
     private readonly IConnectionHandler _handler;
     private readonly ILogger _logger;
     private readonly string _serviceName;
+    private readonly Func<EndPoint?, bool> _isLocalPeer;
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private Socket? _socket;
 
@@ -38,7 +39,8 @@ public sealed class Listener : IAsyncDisposable
     /// <param name="remoteClients">True to accept peers outside <see cref="LocalNetworks"/> (<c>--remote-clients</c>).</param>
     /// <param name="handler">Serves each connection.</param>
     /// <param name="logger">The logger.</param>
-    public Listener(ListenEndpoint endpoint, string unit, bool remoteClients, IConnectionHandler handler, ILogger logger)
+    /// <param name="isLocalPeer">The local-peer test (default <see cref="LocalNetworks.IsLocal(EndPoint?)"/>; tests replace it).</param>
+    public Listener(ListenEndpoint endpoint, string unit, bool remoteClients, IConnectionHandler handler, ILogger logger, Func<EndPoint?, bool>? isLocalPeer = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(handler);
@@ -49,6 +51,7 @@ public sealed class Listener : IAsyncDisposable
         _handler = handler;
         _logger = logger;
         _serviceName = ServiceName(endpoint.Service);
+        _isLocalPeer = isLocalPeer ?? LocalNetworks.IsLocal;
     }
 
     /// <summary>The end point this listener is for.</summary>
@@ -200,7 +203,7 @@ public sealed class Listener : IAsyncDisposable
         await Task.Yield();
         var peer = socket.RemoteEndPoint;
         using var scope = _logger.BeginScope(new ConnectionLogScope(_unit, peer is IPEndPoint ? peer : null, id));
-        if (!_remoteClients && !LocalNetworks.IsLocal(peer))
+        if (!_remoteClients && !_isLocalPeer(peer))
         {
             var address = peer is IPEndPoint ip ? EndPointText.FormatAddress(ip.Address) : EndPointText.Format(peer);
             Log.NonLocalRejected(_logger, _serviceName, address, LocalNetworks.Description);

@@ -99,6 +99,47 @@ public class ListenerTests
         Assert.True(ended);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Non_local_peer_is_closed_with_a_warning_unless_remote_clients_is_set(bool remoteClients)
+    {
+        var logger = new RecordingLogger();
+        var served = 0;
+        var handler = new RecordingHandler(_ =>
+        {
+            Interlocked.Increment(ref served);
+            return Task.CompletedTask;
+        });
+        await using var listener = new Listener(
+            new ListenEndpoint(ListenService.Pop, new IPEndPoint(IPAddress.Loopback, 0)), string.Empty, remoteClients, handler, logger, _ => false);
+        listener.Bind();
+        using var cts = new CancellationTokenSource();
+        var run = listener.RunAsync(cts.Token);
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!);
+            var read = await client.GetStream().ReadAsync(new byte[1]).AsTask().WaitAsync(Waiting.DefaultTimeout);
+            Assert.Equal(0, read);
+        }
+
+        await cts.CancelAsync();
+        await run.WaitAsync(Waiting.DefaultTimeout);
+        var warnings = logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
+        if (remoteClients)
+        {
+            Assert.Equal(1, served);
+            Assert.Empty(warnings);
+        }
+        else
+        {
+            Assert.Equal(0, served);
+            Assert.Equal(
+                ["configured to reject non-local pop connection: 127.0.0.1 is not in 127.0.0.0/8, 169.254.0.0/16, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, ::1/128, fe80::/64 or fc00::/7"],
+                warnings);
+        }
+    }
+
     [Fact]
     public async Task Port_in_use_is_a_bind_failure_naming_the_address()
     {

@@ -51,6 +51,41 @@ public sealed class ProcessModelTests
     }
 
     [Fact]
+    public async Task Daemon_keeps_logging_to_a_relative_log_file_after_closing_stderr()
+    {
+        using var dir = new TestDirectory();
+        var port = FreePort.Next();
+        var log = Path.Combine(dir.Path, "emailrelay.log");
+        await using (var parent = RelayProcess.Start(dir.Path, ["--as-server", "--log-address", .. ServerArgs(port, "."), "--pid-file", "x.pid", "--log-file", "emailrelay.log"]))
+        {
+            Assert.True(await parent.WaitForExitAsync() == 0, parent.StderrText);
+            Assert.Empty(parent.Stderr);
+        }
+
+        var pid = int.Parse((await File.ReadAllTextAsync(Path.Combine(dir.Path, "x.pid"))).Trim(), CultureInfo.InvariantCulture);
+        try
+        {
+            Assert.Contains("emailrelay: info: smtp server on 127.0.0.1:" + port + "\n", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+            using (var client = new TcpClient())
+            {
+                await client.ConnectAsync(IPAddress.Loopback, port);
+            }
+
+            await Waiting.UntilAsync(() => File.ReadAllText(log).Contains("emailrelay: info: 127.0.0.1; smtp connection from 127.0.0.1:", StringComparison.Ordinal), "the connection line in the log file");
+            await RelayProcess.SignalAsync(pid, "HUP");
+            await Waiting.UntilAsync(() => !RelayProcess.IsAlive(pid), "the daemon to exit on SIGHUP");
+            Assert.False(File.Exists(Path.Combine(dir.Path, "x.pid")));
+        }
+        finally
+        {
+            if (RelayProcess.IsAlive(pid))
+            {
+                await RelayProcess.SignalAsync(pid, "KILL");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Port_in_use_exits_with_2_in_the_foreground_and_as_a_daemon()
     {
         using var dir = new TestDirectory();

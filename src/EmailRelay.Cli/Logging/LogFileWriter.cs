@@ -25,23 +25,35 @@ internal sealed class LogFileWriter : IDisposable
         .Replace("%d", localTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("%h", localTime.ToString("HH", CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
+    /// <summary>
+    /// Opens (creating if needed) the file for a local time. Called at startup, so the file is opened with the
+    /// starting user's rights, before any switch to <c>--user</c>. I/O errors are swallowed, as in <see cref="Write"/>.
+    /// </summary>
+    public void Open(DateTimeOffset localTime)
+    {
+        try
+        {
+            EnsureOpen(localTime);
+        }
+        catch (IOException)
+        {
+            _stream = null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            _stream = null;
+        }
+    }
+
     /// <summary>Appends one line (a newline is added) and flushes. I/O errors are swallowed: logging never kills the relay.</summary>
     public void Write(DateTimeOffset localTime, string line)
     {
         try
         {
-            var path = ExpandName(localTime);
-            if (!string.Equals(path, _currentPath, StringComparison.Ordinal) || _stream is null)
-            {
-                _stream?.Dispose();
-                _stream = null;
-                _currentPath = path;
-                _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-            }
-
+            var stream = EnsureOpen(localTime);
             var bytes = Encoding.UTF8.GetBytes(line + "\n");
-            _stream.Write(bytes);
-            _stream.Flush();
+            stream.Write(bytes);
+            stream.Flush();
         }
         catch (IOException)
         {
@@ -56,4 +68,18 @@ internal sealed class LogFileWriter : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _stream?.Dispose();
+
+    private FileStream EnsureOpen(DateTimeOffset localTime)
+    {
+        var path = ExpandName(localTime);
+        if (!string.Equals(path, _currentPath, StringComparison.Ordinal) || _stream is null)
+        {
+            _stream?.Dispose();
+            _stream = null;
+            _currentPath = path;
+            _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+
+        return _stream;
+    }
 }

@@ -33,6 +33,7 @@ internal sealed class RelayLoggerProvider : ILoggerProvider
         _time = time;
         _stderr = stderr;
         _file = settings.LogFile is null ? null : new LogFileWriter(settings.LogFile);
+        _file?.Open(time.GetLocalNow());
         _syslog = syslog;
     }
 

@@ -48,11 +48,13 @@ internal static class HelpText
         if (!verbose)
         {
             text.Append('\n');
-            AppendOptions(text, OptionTable.All.Where(o => o.IsBasic && !o.IsHidden));
+            var basic = OptionTable.All.Where(o => o.IsBasic && !o.IsHidden).ToList();
+            AppendOptions(text, basic, Width(basic));
             text.Append("\nFor complete usage information run \"").Append(CommandLineParser.ProgramName).Append(" --help --verbose\"\n");
             return text.ToString();
         }
 
+        var width = Width(OptionTable.All.Where(o => !o.IsHidden));
         foreach (var group in s_displayOrder)
         {
             var options = OptionTable.All.Where(o => !o.IsHidden && SectionOf(o) == group).ToList();
@@ -63,7 +65,7 @@ internal static class HelpText
 
             var title = s_sections.First(s => s.Group == group).Title;
             text.Append('\n').Append(title).Append('\n');
-            AppendOptions(text, options);
+            AppendOptions(text, options, width);
         }
 
         text.Append("\nAny option can be given a unit prefix (--<name>-spool-dir declares unit <name>).\n");
@@ -92,11 +94,11 @@ internal static class HelpText
         return option.Default is null ? option.Help : $"{option.Help} (default: {option.Default})";
     }
 
-    private static void AppendOptions(StringBuilder text, IEnumerable<OptionSpec> options)
+    private static int Width(IEnumerable<OptionSpec> options) => options.Max(o => Synopsis(o).Length) + 2;
+
+    private static void AppendOptions(StringBuilder text, IEnumerable<OptionSpec> options, int width)
     {
-        var list = options.ToList();
-        var width = list.Max(o => Synopsis(o).Length) + 2;
-        foreach (var option in list)
+        foreach (var option in options)
         {
             text.Append("  ").Append(Synopsis(option).PadRight(width)).Append(Description(option)).Append('\n');
         }

@@ -6,12 +6,12 @@ namespace EmailRelay.Cli.CommandLine;
 /// </summary>
 internal static class OptionAvailability
 {
-    private const string Pop = "the POP3 server is not built in this version";
-    private const string Admin = "the admin interface is not built in this version";
-    private const string Forwarding = "forwarding (the SMTP client) is not built in this version";
-    private const string Auth = "SMTP authentication is not built in this version";
-    private const string Tls = "TLS is not built in this version";
-    private const string Dnsbl = "DNSBL checking is not built in this version";
+    private const string Pop = "the POP3 server";
+    private const string Admin = "the admin interface";
+    private const string Forwarding = "forwarding (the SMTP client)";
+    private const string Auth = "SMTP authentication";
+    private const string Tls = "TLS";
+    private const string Dnsbl = "DNSBL checking";
 
     /// <summary>The gated options, one line each.</summary>
     public static IReadOnlyList<OptionGate> Gates { get; } =
@@ -54,8 +54,8 @@ internal static class OptionAvailability
         new("server-tls-verify", Tls),
         new("tls-config", Tls),
         new("dnsbl", Dnsbl),
-        new("address-verifier", "only the built-in \"exit:<n>\" address verifier is built in this version", v => v.Length == 0 || IsExitSpec(v)),
-        new("filter", "only built-in \"exit:<n>\" filters are built in this version", AllExitSpecs),
+        new("address-verifier", "support for address verifiers other than \"exit:<n>\"", v => v.Length == 0 || IsExitSpec(v)),
+        new("filter", "support for filters other than \"exit:<n>\"", AllExitSpecs),
     ];
 
     /// <summary>The gate for an option in <paramref name="gates"/>, or <c>null</c> if the option is available.</summary>
@@ -73,7 +73,7 @@ internal static class OptionAvailability
         return null;
     }
 
-    /// <summary>The distinct missing features, for <c>--version --verbose</c>.</summary>
+    /// <summary>The distinct missing features (noun phrases), for <c>--version --verbose</c>.</summary>
     public static IEnumerable<string> MissingFeatures => Gates.Select(g => g.Feature).Distinct(StringComparer.Ordinal);
 
     private static bool AllExitSpecs(string value) =>

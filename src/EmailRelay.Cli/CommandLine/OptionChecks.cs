@@ -29,7 +29,7 @@ internal static class OptionChecks
             if (OptionAvailability.Find(gates, name) is { } gate && (gate.AllowedValue is null || !gate.AllowedValue(value)))
             {
                 throw new CommandLineException(
-                    $"the \"{ParseState.Display(unit.Name, name)}\" option is not available yet: {gate.Feature}", suggestHelp: false);
+                    $"the \"{ParseState.Display(unit.Name, name)}\" option is not available yet: {gate.Reason}", suggestHelp: false);
             }
         }
     }

@@ -59,7 +59,7 @@ internal static class OptionTable
         new("interface", 'I', R, Many, Server, "list", "all IPv4 and IPv6 addresses", "the listening addresses or interfaces"),
         new("prompt-timeout", 'w', R, One, Server, "seconds", "20", "how long the client waits for the server's greeting before sending EHLO"),
         new("server-smtp-config", 'Z', R, Many, Server, "list", null, "SMTP server switches, e.g. +chunking,-pipelining"),
-        new("size", 'M', R, One, Server, "bytes", "0 (no limit)", "the largest message accepted"),
+        new("size", 'M', R, One, Server, "bytes", "0", "the largest message accepted; 0 means no limit"),
         new("client-smtp-config", 'c', R, Many, Client, "list", null, "SMTP client switches, e.g. +pipelining"),
         new("forward", 'f', N, One, Client, null, null, "forwards the spool at startup; needs --forward-to"),
         new("forward-on-disconnect", '1', N, One, Client, null, null, "forwards after each SMTP client disconnects; needs --forward-to"),

@@ -24,7 +24,7 @@ internal static class VersionText
             var missing = OptionAvailability.MissingFeatures.ToList();
             if (missing.Count > 0)
             {
-                text.Append("Not yet available: ").Append(string.Join("; ", missing)).Append('\n');
+                text.Append("Not built yet: ").Append(string.Join(", ", missing)).Append('\n');
             }
 
             text.Append("TLS library: .NET SslStream on ").Append(runtime.TlsLibrary).Append('\n');

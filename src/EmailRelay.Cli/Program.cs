@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using EmailRelay.Cli.CommandLine;
 using EmailRelay.Cli.Daemon;
 using EmailRelay.Cli.Hosting;
@@ -46,7 +45,7 @@ internal static class Program
             AppContext.BaseDirectory,
             startDirectory,
             File.ReadAllText,
-            new RuntimeFacts(RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription, "OpenSSL (.NET SslStream)"));
+            RuntimeFacts.Detect());
         switch (CommandLineParser.Parse(args, environment))
         {
             case ShowText show:

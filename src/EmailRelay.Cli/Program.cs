@@ -1,7 +1,174 @@
+using EmailRelay.Cli.CommandLine;
+using EmailRelay.Cli.Daemon;
+using EmailRelay.Cli.Hosting;
+using EmailRelay.Cli.Logging;
+using EmailRelay.Hosting;
+using EmailRelay.Net;
+using Microsoft.Extensions.Logging;
+
 namespace EmailRelay.Cli;
 
-/// <summary>The <c>emailrelay</c> executable's entry point.</summary>
+/// <summary>
+/// The <c>emailrelay</c> executable's entry point: parses, sets up logging, composes, runs, and maps startup failures
+/// to exit codes (reference §a: 0 success, 1 any error, 2 a listening socket could not be bound). The only file that
+/// calls <see cref="Environment.Exit"/>.
+/// </summary>
 internal static class Program
 {
-    private static int Main() => 0;
+    private const int ExitOk = 0;
+    private const int ExitError = 1;
+    private const int ExitBind = 2;
+
+    private static async Task<int> Main(string[] args)
+    {
+        var tool = ProgramName.Current();
+        var code = tool switch
+        {
+            "emailrelay-submit" or "emailrelay-passwd" or "emailrelay-filter-copy" => RunMissingTool(tool),
+            _ => await RunRelayAsync(args),
+        };
+        Environment.Exit(code);
+        return code;
+    }
+
+    // Entry points of the auxiliary tools (reference §j); each is built by a later issue.
+    private static int RunMissingTool(string tool)
+    {
+        Console.Error.WriteLine(tool + ": error: " + tool + " is not implemented in this build");
+        return ExitError;
+    }
+
+    private static async Task<int> RunRelayAsync(string[] args)
+    {
+        var startDirectory = Environment.CurrentDirectory;
+        var environment = new CommandLineEnvironment(
+            AppContext.BaseDirectory,
+            startDirectory,
+            File.ReadAllText,
+            RuntimeFacts.Detect());
+        switch (CommandLineParser.Parse(args, environment))
+        {
+            case ShowText show:
+                Console.Out.Write(show.Text);
+                return ExitOk;
+            case ParseFailure failure:
+                Console.Error.Write(failure.Message);
+                return failure.ExitCode;
+            case RunRequest run:
+                return await RunAsync(args, run, startDirectory);
+            default:
+                return ExitError;
+        }
+    }
+
+    private static async Task<int> RunAsync(string[] args, RunRequest run, string startDirectory)
+    {
+        var main = run.CommandLine.Main;
+        LogSettings settings;
+        try
+        {
+            settings = LogSettingsMapper.Map(main, startDirectory);
+        }
+        catch (ConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync("emailrelay: error: " + ex.Message);
+            return ex.ExitCode;
+        }
+
+        var daemon = !main.IsSet("no-daemon") && !main.IsSet("dont-serve");
+        if (daemon && !DaemonProcess.IsChild)
+        {
+            return await DaemonProcess.RunParentAsync(args, Console.Error);
+        }
+
+        var syslog = settings.Syslog ? new SyslogWriter(settings.SyslogFacility, settings.ProgramName, Environment.ProcessId) : null;
+        using var provider = new RelayLoggerProvider(settings, TimeProvider.System, Console.Error, syslog);
+        using var loggerFactory = new RelayLoggerFactory(provider);
+        try
+        {
+            return await ServeAsync(run, startDirectory, daemon, provider, loggerFactory, new PosixPrivileges());
+        }
+        catch (ConfigurationException ex)
+        {
+            provider.WriteFatal(ex.Message);
+            return ex.ExitCode;
+        }
+        catch (ListenerBindException ex)
+        {
+            provider.WriteFatal(ex.Message);
+            return ExitBind;
+        }
+        catch (Exception ex)
+        {
+            provider.WriteFatal(ex.Message);
+            return ExitError;
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "IPrivileges is the seam for the privilege switch")]
+    private static async Task<int> ServeAsync(RunRequest run, string startDirectory, bool daemon, RelayLoggerProvider provider, RelayLoggerFactory loggerFactory, IPrivileges privileges)
+    {
+        var main = run.CommandLine.Main;
+        foreach (var warning in run.Warnings)
+        {
+            provider.Write(LogLevel.Warning, warning);
+        }
+
+        var warnings = new List<string>();
+        var units = UnitOptionsMapper.Map(run.CommandLine, startDirectory, System.Net.Dns.GetHostName(), warnings);
+        foreach (var warning in warnings)
+        {
+            provider.Write(LogLevel.Warning, warning);
+        }
+
+        if (units.All(u => u.Listeners.Count == 0) && !run.CommandLine.Units.Any(UnitOptionsMapper.Forwards))
+        {
+            throw new ConfigurationException("nothing to do");
+        }
+
+        var pidFile = main.Get("pid-file") is { } pidPath ? new PidFile(UnitOptionsMapper.ResolvePath(pidPath, startDirectory)) : null;
+        if (DaemonProcess.IsChild)
+        {
+            DaemonProcess.BecomeSessionLeader();
+        }
+
+        using var signals = new ShutdownSignals();
+        // The lead plugs the protocol drivers in here (SmtpServerConnection, POP, admin).
+        var handlerLogger = loggerFactory.CreateLogger("EmailRelay.Cli.Hosting");
+        await using var host = new RelayHost(
+            units,
+            (unit, service) => new ClosingConnectionHandler(Listener.ServiceName(service), handlerLogger),
+            loggerFactory);
+        try
+        {
+            host.Start();
+            pidFile?.Write(Environment.ProcessId);
+            privileges.DropTo(main.Get("user") ?? "daemon");
+            if (daemon)
+            {
+                Environment.CurrentDirectory = "/";
+            }
+
+            if (DaemonProcess.IsChild)
+            {
+                DaemonProcess.SignalReady();
+            }
+
+            if (main.IsSet("close-stderr"))
+            {
+                provider.CloseStderr();
+                DaemonProcess.DetachStderr();
+            }
+
+            await host.RunAsync(signals.Token);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+            privileges.Regain();
+            pidFile?.Remove();
+        }
+
+        return ExitOk;
+    }
 }

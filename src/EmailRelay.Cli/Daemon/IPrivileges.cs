@@ -1,0 +1,22 @@
+namespace EmailRelay.Cli.Daemon;
+
+/// <summary>
+/// Switching the effective user (reference §h "Daemon, pid file and user"). Calling sequence: bind listeners and
+/// write the pid file as the starting user, then <see cref="DropTo"/>; <see cref="Regain"/> before root-only cleanup.
+/// When the process was not started as root, both do nothing.
+/// </summary>
+internal interface IPrivileges
+{
+    /// <summary>True if the process runs with effective uid 0.</summary>
+    bool IsRoot { get; }
+
+    /// <summary>
+    /// Drops supplementary groups and switches the effective gid and uid to <paramref name="user"/>'s (the real ids
+    /// stay root so root can be taken back). <c>root</c> means no switch. Throws
+    /// <see cref="EmailRelay.Hosting.ConfigurationException"/> for an unknown user.
+    /// </summary>
+    void DropTo(string user);
+
+    /// <summary>Takes back root effective ids after <see cref="DropTo"/>; does nothing otherwise.</summary>
+    void Regain();
+}

@@ -1,0 +1,51 @@
+using System.Runtime.InteropServices;
+using EmailRelay.Hosting;
+
+namespace EmailRelay.Cli.Daemon;
+
+/// <summary><see cref="IPrivileges"/> through libc (<c>getpwnam</c>, <c>setgroups</c>, <c>setegid</c>, <c>seteuid</c>).</summary>
+internal sealed class PosixPrivileges : IPrivileges
+{
+    private bool _dropped;
+
+    /// <inheritdoc />
+    public bool IsRoot => OperatingSystem.IsLinux() && NativeMethods.GetEuid() == 0;
+
+    /// <inheritdoc />
+    public void DropTo(string user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (!IsRoot || string.Equals(user, "root", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var entry = NativeMethods.GetPwNam(user);
+        if (entry == IntPtr.Zero)
+        {
+            throw new ConfigurationException("invalid user: [" + user + "]");
+        }
+
+        var uid = (uint)Marshal.ReadInt32(entry, NativeMethods.PasswdUidOffset);
+        var gid = (uint)Marshal.ReadInt32(entry, NativeMethods.PasswdGidOffset);
+        if (NativeMethods.SetGroups(0, IntPtr.Zero) != 0
+            || NativeMethods.SetEgid(gid) != 0
+            || NativeMethods.SetEuid(uid) != 0)
+        {
+            throw new ConfigurationException("cannot switch to user [" + user + "]: errno " + Marshal.GetLastPInvokeError().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        _dropped = true;
+    }
+
+    /// <inheritdoc />
+    public void Regain()
+    {
+        if (_dropped)
+        {
+            _ = NativeMethods.SetEuid(0);
+            _ = NativeMethods.SetEgid(0);
+            _dropped = false;
+        }
+    }
+}

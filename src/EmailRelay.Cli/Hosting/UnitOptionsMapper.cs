@@ -1,0 +1,106 @@
+using EmailRelay.Cli.CommandLine;
+using EmailRelay.Hosting;
+using EmailRelay.Net;
+
+namespace EmailRelay.Cli.Hosting;
+
+/// <summary>
+/// Maps parsed <see cref="UnitOptions"/> to <see cref="RelayUnit"/> records (the one place that does), resolving
+/// relative paths against the startup directory (the daemon later changes to <c>/</c>) and checking the spool
+/// directory. Errors throw <see cref="ConfigurationException"/>; non-fatal findings are added to the warnings list.
+/// </summary>
+internal static class UnitOptionsMapper
+{
+    /// <summary>Maps every unit of the command line.</summary>
+    public static IReadOnlyList<RelayUnit> Map(RelayCommandLine commandLine, string startDirectory, string defaultDomain, ICollection<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(commandLine);
+        return [.. commandLine.Units.Select(u => MapUnit(u, startDirectory, defaultDomain, warnings))];
+    }
+
+    /// <summary>Maps one unit.</summary>
+    public static RelayUnit MapUnit(UnitOptions options, string startDirectory, string defaultDomain, ICollection<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(warnings);
+        var spool = ResolvePath(options.Get("spool-dir") ?? OptionTable.DefaultSpoolDirectory, startDirectory);
+        CheckSpoolDirectory(spool, warnings);
+        var domain = options.Get("domain") ?? defaultDomain;
+        if (domain.Length == 0)
+        {
+            throw new ConfigurationException("invalid empty domain");
+        }
+
+        IReadOnlyList<ListenEndpoint> listeners;
+        try
+        {
+            var interfaces = options.Get("interface") is { } list ? new[] { list } : [];
+            listeners = InterfaceList.Resolve(interfaces, Ports(options));
+        }
+        catch (FormatException ex)
+        {
+            throw new ConfigurationException(ex.Message, ex);
+        }
+
+        return new RelayUnit(options.Name, spool, domain, options.IsSet("remote-clients"), listeners);
+    }
+
+    /// <summary>The enabled services and their ports: SMTP unless <c>--no-smtp</c>/<c>--dont-serve</c>, POP with <c>--pop</c>, admin with <c>--admin</c>.</summary>
+    public static Dictionary<ListenService, int> Ports(UnitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var ports = new Dictionary<ListenService, int>();
+        if (options.IsSet("dont-serve"))
+        {
+            return ports;
+        }
+
+        if (!options.IsSet("no-smtp"))
+        {
+            ports[ListenService.Smtp] = options.GetInt("port", 25);
+        }
+
+        if (options.IsSet("pop"))
+        {
+            ports[ListenService.Pop] = options.GetInt("pop-port", 110);
+        }
+
+        if (options.IsSet("admin"))
+        {
+            ports[ListenService.Admin] = options.GetInt("admin", 0);
+        }
+
+        return ports;
+    }
+
+    /// <summary>True if the unit forwards at all (so having no listener is not "nothing to do").</summary>
+    public static bool Forwards(UnitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.IsSet("forward") || options.IsSet("forward-to") || options.IsSet("as-client")
+            || options.IsSet("as-proxy") || options.IsSet("poll") || options.IsSet("forward-on-disconnect");
+    }
+
+    /// <summary>An absolute path: <paramref name="path"/> resolved against <paramref name="startDirectory"/>.</summary>
+    public static string ResolvePath(string path, string startDirectory) => Path.GetFullPath(path, startDirectory);
+
+    private static void CheckSpoolDirectory(string spool, ICollection<string> warnings)
+    {
+        if (!Directory.Exists(spool))
+        {
+            throw new ConfigurationException("invalid spool directory: [" + spool + "]: no such directory");
+        }
+
+        var probe = Path.Combine(spool, ".emailrelay-write-test." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            warnings.Add("spool directory not writable: [" + spool + "]");
+        }
+    }
+}

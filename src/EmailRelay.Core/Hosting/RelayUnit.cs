@@ -1,0 +1,19 @@
+using EmailRelay.Net;
+
+namespace EmailRelay.Hosting;
+
+/// <summary>
+/// Everything around one spool directory (E-MailRelay's <c>Main::Unit</c>): one configuration unit of the
+/// command line or config file. Built once by the CLI, immutable.
+/// </summary>
+/// <param name="Name">The unit's name (<c>in</c> for <c>--in-*</c> options); empty for the main unit.</param>
+/// <param name="SpoolDirectory">The absolute spool directory path.</param>
+/// <param name="Domain">The domain for greetings and <c>Received:</c> lines (<c>--domain</c>).</param>
+/// <param name="RemoteClients">True to accept non-local peers (<c>--remote-clients</c>).</param>
+/// <param name="Listeners">The sockets to listen on, for all services of this unit.</param>
+public sealed record RelayUnit(
+    string Name,
+    string SpoolDirectory,
+    string Domain,
+    bool RemoteClients,
+    IReadOnlyList<ListenEndpoint> Listeners);

@@ -133,11 +133,15 @@ internal static class Program
         }
 
         using var signals = new ShutdownSignals();
-        // The lead plugs the protocol drivers in here (SmtpServerConnection, POP, admin).
-        var handlerLogger = loggerFactory.CreateLogger("EmailRelay.Cli.Hosting");
+        var runtimes = new List<UnitRuntime>();
+        foreach (var unit in units)
+        {
+            runtimes.Add(await UnitRuntime.CreateAsync(unit, loggerFactory, TimeProvider.System, signals.Token));
+        }
+
         await using var host = new RelayHost(
             units,
-            (unit, service) => new ClosingConnectionHandler(Listener.ServiceName(service), handlerLogger),
+            (unit, service) => runtimes.First(r => ReferenceEquals(r.Unit, unit)).HandlerFor(service),
             loggerFactory);
         try
         {

@@ -1,3 +1,4 @@
+using EmailRelay.Testing.Tools;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -16,7 +17,7 @@ public sealed class ProcessModelTests
     public async Task As_server_returns_0_leaves_a_daemon_in_the_pid_file_and_sigterm_removes_it()
     {
         using var dir = new TestDirectory();
-        var port = FreePort.Next();
+        var port = FreePort.Get();
         var pidPath = Path.Combine(dir.Path, "run", "x.pid");
         int pid;
         await using (var parent = RelayProcess.Start(dir.Path, ["--as-server", .. ServerArgs(port, dir.Path), "--pid-file", pidPath]))
@@ -54,7 +55,7 @@ public sealed class ProcessModelTests
     public async Task Daemon_keeps_logging_to_a_relative_log_file_after_closing_stderr()
     {
         using var dir = new TestDirectory();
-        var port = FreePort.Next();
+        var port = FreePort.Get();
         var log = Path.Combine(dir.Path, "emailrelay.log");
         await using (var parent = RelayProcess.Start(dir.Path, ["--as-server", "--log-address", .. ServerArgs(port, "."), "--pid-file", "x.pid", "--log-file", "emailrelay.log"]))
         {
@@ -113,7 +114,7 @@ public sealed class ProcessModelTests
     public async Task Foreground_log_lines_have_the_exact_format_with_time_and_address()
     {
         using var dir = new TestDirectory();
-        var port = FreePort.Next();
+        var port = FreePort.Get();
         await using var relay = RelayProcess.Start(dir.Path, ["--no-daemon", "--log", "--log-time", "--log-address", .. ServerArgs(port, "."), "--pid-file", "p.pid"]);
         var time = @"\d{8}\.\d{6}\.\d{3}";
         await relay.WaitForStderrAsync(l => Regex.IsMatch(l, $@"^emailrelay: {time}: info: smtp server on 127\.0\.0\.1:{port}$"), "the listening line");
@@ -134,7 +135,7 @@ public sealed class ProcessModelTests
     public async Task Without_log_nothing_is_printed()
     {
         using var dir = new TestDirectory();
-        var port = FreePort.Next();
+        var port = FreePort.Get();
         await using var relay = RelayProcess.Start(dir.Path, ["--no-daemon", .. ServerArgs(port, dir.Path)]);
         await Waiting.UntilAsync(() => CanConnect(port), "the server to listen");
         await RelayProcess.SignalAsync(relay.Id, "INT");
@@ -164,7 +165,7 @@ public sealed class ProcessModelTests
     public async Task Missing_spool_directory_exits_1_with_an_error_line()
     {
         using var dir = new TestDirectory();
-        await using var relay = RelayProcess.Start(dir.Path, ["--no-daemon", .. ServerArgs(FreePort.Next(), "nosuch")]);
+        await using var relay = RelayProcess.Start(dir.Path, ["--no-daemon", .. ServerArgs(FreePort.Get(), "nosuch")]);
         Assert.Equal(1, await relay.WaitForExitAsync());
         Assert.StartsWith("emailrelay: error: invalid spool directory: [" + Path.Combine(dir.Path, "nosuch") + "]", relay.StderrText, StringComparison.Ordinal);
     }

@@ -1,24 +1,14 @@
+using EmailRelay.Testing.Tools;
+
 namespace EmailRelay.Testing;
 
-/// <summary>Waits on observable conditions with a deadline, never a fixed sleep.</summary>
+/// <summary>The default deadline for black-box waits, and a shorthand for <see cref="Poll.UntilAsync"/> with it.</summary>
 public static class Waiting
 {
-    /// <summary>The default deadline for a condition.</summary>
+    /// <summary>Generous enough for a loaded 2-core CI machine.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> at the deadline.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        ArgumentNullException.ThrowIfNull(condition);
-        var deadline = Environment.TickCount64 + (long)(timeout ?? DefaultTimeout).TotalMilliseconds;
-        while (!condition())
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                throw new TimeoutException("timed out waiting for " + what);
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    /// <summary>Waits until <paramref name="condition"/> holds, or throws <see cref="TimeoutException"/> naming <paramref name="what"/>.</summary>
+    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+        => Poll.UntilAsync(condition, timeout ?? DefaultTimeout, what);
 }

@@ -54,8 +54,6 @@ internal static class OptionAvailability
         new("server-tls-verify", Tls),
         new("tls-config", Tls),
         new("dnsbl", Dnsbl),
-        new("address-verifier", "support for address verifiers other than \"exit:<n>\"", v => v.Length == 0 || IsExitSpec(v)),
-        new("filter", "support for filters other than \"exit:<n>\"", AllExitSpecs),
     ];
 
     /// <summary>The gate for an option in <paramref name="gates"/>, or <c>null</c> if the option is available.</summary>
@@ -75,9 +73,4 @@ internal static class OptionAvailability
 
     /// <summary>The distinct missing features (noun phrases), for <c>--version --verbose</c>.</summary>
     public static IEnumerable<string> MissingFeatures => Gates.Select(g => g.Feature).Distinct(StringComparer.Ordinal);
-
-    private static bool AllExitSpecs(string value) =>
-        value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).All(IsExitSpec);
-
-    private static bool IsExitSpec(string spec) => spec.StartsWith("exit:", StringComparison.Ordinal);
 }

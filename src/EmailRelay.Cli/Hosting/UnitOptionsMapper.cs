@@ -1,6 +1,9 @@
 using EmailRelay.Cli.CommandLine;
 using EmailRelay.Hosting;
 using EmailRelay.Net;
+using EmailRelay.Protocol.Smtp;
+using EmailRelay.Protocol.Smtp.Server;
+using EmailRelay.Smtp.Server;
 
 namespace EmailRelay.Cli.Hosting;
 
@@ -42,7 +45,45 @@ internal static class UnitOptionsMapper
             throw new ConfigurationException(ex.Message, ex);
         }
 
-        return new RelayUnit(options.Name, spool, domain, options.IsSet("remote-clients"), listeners);
+        return new RelayUnit(options.Name, spool, domain, options.IsSet("remote-clients"), listeners)
+        {
+            Smtp = SmtpOptions(options, domain),
+            Filter = options.Get("filter") ?? "",
+            AddressVerifier = options.Get("address-verifier") ?? "",
+        };
+    }
+
+    /// <summary>The SMTP server's policy and limits from <c>--anonymous</c>, <c>--size</c>, <c>--idle-timeout</c> and <c>--server-smtp-config</c>.</summary>
+    public static SmtpServerOptions SmtpOptions(UnitOptions options, string domain)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var anonymous = options.IsSet("anonymous") ? options.GetList("anonymous") : null;
+        bool Anonymous(string scope) => anonymous is not null && (anonymous.Count == 0 || anonymous.Contains(scope, StringComparer.OrdinalIgnoreCase));
+        var switches = options.GetSwitches("server-smtp-config");
+        var bareNewlines = switches.IsOn("bare-newline-reject", false) ? BareNewlinePolicy.Reject
+            : switches.IsOn("bare-newline-keep", false) ? BareNewlinePolicy.Keep
+            : BareNewlinePolicy.Normalise;
+        var limits = RelayLimits.Default with
+        {
+            IdleTimeout = options.GetSeconds("idle-timeout", RelayLimits.Default.IdleTimeout),
+        };
+        var policy = SmtpServerPolicy.Default with
+        {
+            Domain = domain,
+            AnonymousVrfy = Anonymous("vrfy"),
+            AnonymousServer = Anonymous("server"),
+            AnonymousContent = Anonymous("content"),
+            MaxMessageSize = options.GetInt("size", 0),
+            Pipelining = switches.IsOn("pipelining", true),
+            Chunking = switches.IsOn("chunking", false),
+            SmtpUtf8 = switches.IsOn("smtputf8", false),
+            SmtpUtf8Strict = switches.IsOn("smtputf8strict", false),
+            StrictParsing = switches.IsOn("strictparsing", true),
+            ALabels = switches.IsOn("alabels", true),
+            BareNewlines = bareNewlines,
+            ClientErrorLimit = limits.ClientErrorLimit,
+        };
+        return new SmtpServerOptions { Policy = policy, Limits = limits, Unit = options.Name };
     }
 
     /// <summary>The enabled services and their ports: SMTP unless <c>--no-smtp</c>/<c>--dont-serve</c>, POP with <c>--pop</c>, admin with <c>--admin</c>.</summary>

@@ -1,4 +1,5 @@
 using EmailRelay.Net;
+using EmailRelay.Smtp.Server;
 
 namespace EmailRelay.Hosting;
 
@@ -16,4 +17,14 @@ public sealed record RelayUnit(
     string SpoolDirectory,
     string Domain,
     bool RemoteClients,
-    IReadOnlyList<ListenEndpoint> Listeners);
+    IReadOnlyList<ListenEndpoint> Listeners)
+{
+    /// <summary>The SMTP server's protocol policy and limits.</summary>
+    internal SmtpServerOptions Smtp { get; init; } = new();
+
+    /// <summary>The server-side filter spec (<c>--filter</c>, a comma-separated chain); empty for none.</summary>
+    public string Filter { get; init; } = "";
+
+    /// <summary>The address verifier spec (<c>--address-verifier</c>); empty accepts every recipient as remote.</summary>
+    public string AddressVerifier { get; init; } = "";
+}

@@ -1,3 +1,4 @@
+using EmailRelay.Testing.Tools;
 using System.Net;
 using System.Net.Sockets;
 using EmailRelay.Hosting;
@@ -70,7 +71,7 @@ public class RelayHostTests
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         taken.Listen();
-        var free = new ListenEndpoint(ListenService.Smtp, new IPEndPoint(IPAddress.Loopback, FreePort.Next()));
+        var free = new ListenEndpoint(ListenService.Smtp, new IPEndPoint(IPAddress.Loopback, FreePort.Get()));
         var busy = new ListenEndpoint(ListenService.Pop, taken.LocalEndPoint);
         await using var host = new RelayHost([Unit(free, busy)], (_, _) => new CountingHandler(), NullLoggerFactory.Instance);
         Assert.Throws<ListenerBindException>(host.Start);

@@ -20,8 +20,6 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Debug, "tx>>: \"{Line}\"")]
     public static partial void Sent(ILogger logger, string line);
 
-    [LoggerMessage(1004, LogLevel.Debug, "new content file [{Name}]")]
-    public static partial void NewContentFile(ILogger logger, string name);
 
     [LoggerMessage(1005, LogLevel.Information, "rejected by filter: [{Reason}]")]
     public static partial void RejectedByFilter(ILogger logger, string reason);

@@ -413,7 +413,6 @@ internal sealed class SmtpServerConnection : IDisposable
         try
         {
             _message = await _services.Spool.CreateAsync(cancellationToken);
-            Log.NewContentFile(_logger, _message is ISpoolFiles files ? files.ContentPath : _message.Id.Value + ".content");
             return OperationResult.Success;
         }
         catch (SpoolException e)

@@ -1,0 +1,62 @@
+using EmailRelay.Filters;
+using EmailRelay.Net;
+using EmailRelay.Smtp.Server;
+using EmailRelay.Spool;
+using EmailRelay.Verifiers;
+using Microsoft.Extensions.Logging;
+
+namespace EmailRelay.Hosting;
+
+/// <summary>
+/// The live objects of one <see cref="RelayUnit"/>: its spool, filter chain, address verifier and protocol
+/// handlers, wired by hand (this is the composition root). Calling sequence: <see cref="CreateAsync"/> at
+/// startup (which recovers stale spool locks and reports configuration errors as
+/// <see cref="ConfigurationException"/>), then <see cref="HandlerFor"/> for each of the unit's listeners.
+/// </summary>
+internal sealed class UnitRuntime
+{
+    private readonly SmtpServerConnectionHandler _smtp;
+
+    private UnitRuntime(RelayUnit unit, FileSpool spool, SmtpServerConnectionHandler smtp)
+    {
+        Unit = unit;
+        Spool = spool;
+        _smtp = smtp;
+    }
+
+    /// <summary>The unit this runtime serves.</summary>
+    public RelayUnit Unit { get; }
+
+    /// <summary>The unit's spool.</summary>
+    public FileSpool Spool { get; }
+
+    /// <summary>Builds the unit's objects and recovers the spool's stale locks.</summary>
+    public static async Task<UnitRuntime> CreateAsync(RelayUnit unit, ILoggerFactory loggerFactory, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        if (!new FilterFactory(timeProvider).TryCreate(unit.Filter, out var filter, out var error))
+        {
+            throw new ConfigurationException(error);
+        }
+
+        if (!VerifierFactory.TryCreate(unit.AddressVerifier, out var verifier, out error))
+        {
+            throw new ConfigurationException(error);
+        }
+
+        var spool = new FileSpool(unit.SpoolDirectory, loggerFactory.CreateLogger("EmailRelay.Spool"), timeProvider);
+        await spool.RecoverAsync(cancellationToken);
+        // An empty --filter stays quiet (reference §c): no filter at all rather than a logged no-op.
+        var services = new SmtpServerServices(spool, verifier, filter is EmptyFilter ? null : filter, timeProvider, loggerFactory.CreateLogger("EmailRelay.Smtp.Server"));
+        var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
+        return new UnitRuntime(unit, spool, smtp);
+    }
+
+    /// <summary>The connection handler for one of the unit's services.</summary>
+    public IConnectionHandler HandlerFor(ListenService service) => service switch
+    {
+        ListenService.Smtp => _smtp,
+        _ => throw new ConfigurationException("the " + Listener.ServiceName(service) + " server is not available in this version"),
+    };
+}

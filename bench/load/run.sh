@@ -146,7 +146,8 @@ fi
 relay_note=""
 start_relay() { # $1 spool dir; sets relay_port, relay_pid
     relay_port=$(free_port)
-    "$relay" --no-daemon --port "$relay_port" --interface 127.0.0.1 --spool-dir "$1" --log \
+    # --user: as root the relay would switch to "daemon" after binding and could not write the spool.
+    "$relay" --no-daemon --user "$(id -un)" --port "$relay_port" --interface 127.0.0.1 --spool-dir "$1" --log \
         >"$work/relay.out" 2>"$work/relay.err" &
     relay_pid=$!
     pids+=("$relay_pid")

@@ -287,19 +287,18 @@ internal sealed class FileSpool : IMessageSpool
     }
 
     /// <summary>
-    /// Runs a blocking fsync-bound action on its own thread, not the caller's and not a pool thread:
-    /// fsyncs take milliseconds, and blocking pool threads would cap how many run at once (the pool
-    /// grows slowly), which is what limits commit throughput under concurrency.
+    /// Runs a blocking fsync-bound action on one of the spool's long-lived <see cref="BlockingWorkers"/>
+    /// threads, not the caller's and not a pool thread: fsyncs take milliseconds, and blocking pool
+    /// threads would cap how many run at once (the pool grows slowly).
     /// </summary>
-    internal static Task RunBlocking(Action action)
-        => Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+    internal static Task RunBlocking(Action action) => BlockingWorkers.Run(action);
 
-    /// <summary>Writes a whole file and fsyncs it (callers rename it into place).</summary>
+    /// <summary>Writes a whole file in one write and syncs its data (callers rename it into place, then sync the directory).</summary>
     internal static void WriteFileDurably(string path, ReadOnlySpan<byte> bytes)
     {
         using var stream = new FileStream(path, WriteOptions(FileMode.Create, 0));
         stream.Write(bytes);
-        stream.Flush(flushToDisk: true);
+        SpoolNative.SyncData(stream);
     }
 
     /// <summary>Options for a spool file written by us: 0660 where the OS has modes.</summary>

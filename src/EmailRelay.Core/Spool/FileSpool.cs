@@ -13,7 +13,9 @@ namespace EmailRelay.Spool;
 /// </summary>
 /// <remarks>
 /// <para><b>Durability</b> (differences.md 1-2). The content is written through a 64 KiB buffer and
-/// fsync'd at <see cref="INewMessage.PrepareAsync"/>, which also writes and fsyncs <c>.envelope.new</c>.
+/// synced at <see cref="INewMessage.PrepareAsync"/>, which also writes and syncs <c>.envelope.new</c>,
+/// both at once and with <c>fdatasync</c> (data plus size and allocation; the name is covered by the
+/// directory fsync), on <see cref="BlockingWorkers"/> threads.
 /// <see cref="INewMessage.CommitAsync"/> renames it to <c>.envelope</c> and then waits for a directory
 /// fsync shared by all concurrent commits (<see cref="DirectorySync"/>, group commit). Every other
 /// envelope edit writes and fsyncs a <c>.tmp</c> file and renames it over the original. ENOSPC and

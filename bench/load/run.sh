@@ -107,6 +107,34 @@ measure() {
     python3 -c "print(f'{$count / $elapsed:.0f} ({$count})')"
 }
 
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# The disk's own sync rate, for context: threads each create a 1 KiB file and fdatasync it, 2 s.
+# $1 directory, $2 threads. Prints syncs/s.
+sync_probe() {
+    /usr/bin/python3 - "$1" "$2" <<'PY'
+import os, sys, threading, time
+d, n = sys.argv[1], int(sys.argv[2])
+counts = [0] * n
+def work(i):
+    end = time.monotonic() + 2.0
+    k = 0
+    while time.monotonic() < end:
+        p = os.path.join(d, f"probe.{i}.{k}")
+        fd = os.open(p, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.write(fd, b"x" * 1024)
+        os.fdatasync(fd)
+        os.close(fd)
+        os.unlink(p)
+        k += 1
+    counts[i] = k
+threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(f"{sum(counts) / 2.0:.0f}")
+PY
+}
+
 size_name() { [ "$1" -ge 1048576 ] && echo "$(($1 / 1048576)) MiB" || echo "$(($1 / 1024)) KiB"; }
 
 declare -A results
@@ -118,7 +146,7 @@ run_config() { # $1 name, $2 port, $3 optional after-batch function
         row_names+=("$name|$size")
         for c in $concurrency; do
             results["$name|$size|$c"]=$(measure "$port" "$c" "$size" "$after")
-            echo "  $name $(size_name "$size") c=$c: ${results["$name|$size|$c"]} msgs/s" >&2
+            echo "  $name $(size_name "$size") c=$c: ${results["$name|$size|$c"]} msgs/s (load average $(loadavg))" >&2
         done
     done
 }
@@ -144,9 +172,11 @@ if [ "$publish" -eq 1 ]; then
 fi
 
 relay_note=""
+probe_notes=()
 start_relay() { # $1 spool dir; sets relay_port, relay_pid
     relay_port=$(free_port)
-    "$relay" --no-daemon --port "$relay_port" --interface 127.0.0.1 --spool-dir "$1" --log \
+    # --user: as root the relay would switch to "daemon" after binding and could not write the spool.
+    "$relay" --no-daemon --user "$(id -un)" --port "$relay_port" --interface 127.0.0.1 --spool-dir "$1" --log \
         >"$work/relay.out" 2>"$work/relay.err" &
     relay_pid=$!
     pids+=("$relay_pid")
@@ -182,6 +212,7 @@ else
             break
         fi
         echo "$cfg: relay on 127.0.0.1:$relay_port, spool $spool" >&2
+        probe_notes+=("$cfg spool: $(sync_probe "$spool" 1) fdatasync/s with 1 thread, $(sync_probe "$spool" 16) with 16 threads (load average $(loadavg))")
         run_config "relay-$cfg" "$relay_port" spool_after
         stop_relay
         [ "$spool" = "$repo/.load-spool" ] && rm -rf "$spool"
@@ -199,5 +230,7 @@ for row in "${row_names[@]}"; do
     for c in $concurrency; do printf ' %16s' "${results["$row|$c"]}"; done
     printf '\n'
 done
+for note in "${probe_notes[@]}"; do printf '%s\n' "$note"; done
+printf 'load average at the end: %s; nproc %s\n' "$(loadavg)" "$(nproc)"
 if [ -n "$relay_note" ]; then printf '\nrelay: %s\n' "$relay_note"; fi
 exit 0

@@ -4,7 +4,7 @@ namespace EmailRelay.Spool;
 /// Group commit for one directory: <see cref="SyncAsync"/> completes after a directory fsync that
 /// started after the call, so every rename done before the call is durable. Concurrent callers
 /// share one fsync: while a sync runs, new callers join the next one (one batch per fsync), so
-/// throughput grows with concurrency. The fsync runs on a thread-pool thread, never the caller's.
+/// throughput grows with concurrency. The fsync runs on a <see cref="BlockingWorkers"/> thread, never the caller's nor a pool thread.
 /// </summary>
 internal sealed class DirectorySync
 {
@@ -34,7 +34,7 @@ internal sealed class DirectorySync
             if (!_running)
             {
                 _running = true;
-                _ = FileSpool.RunBlocking(RunBatches);
+                _ = BlockingWorkers.Run(RunBatches);
             }
 
             return task;

@@ -5,7 +5,7 @@ namespace EmailRelay.Spool;
 
 /// <summary>
 /// A message being received into a <see cref="FileSpool"/>: <c>&lt;id&gt;.content</c> (buffered),
-/// then <c>&lt;id&gt;.envelope.new</c>, both fsync'd by <see cref="PrepareAsync"/>, then the commit
+/// then <c>&lt;id&gt;.envelope.new</c>, both synced (concurrently) by <see cref="PrepareAsync"/>, then the commit
 /// rename and the shared directory fsync. Holds the message's owner lock until it is finished.
 /// Disposing before a commit removes the content and <c>.envelope.new</c>. If the commit finds the
 /// envelope gone (a filter abandoned the message, e.g. <c>copy:pop</c> keeping the content for POP),
@@ -61,15 +61,24 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
     public async ValueTask PrepareAsync(Envelope envelope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
+        cancellationToken.ThrowIfCancellationRequested();
         FileStream content = _content ?? throw new InvalidOperationException("already prepared");
         try
         {
-            await content.FlushAsync(cancellationToken);
-            await FileSpool.RunBlocking(() => content.Flush(flushToDisk: true));
-            await content.DisposeAsync();
-            _content = null;
             byte[] bytes = EnvelopeFormat.Write(envelope);
-            await FileSpool.RunBlocking(() => FileSpool.WriteFileDurably(EnvelopePath, bytes));
+
+            // The two file syncs run at once, so the filesystem can put both in one journal commit
+            // (ext4 commits concurrent fsyncs together); the directory sync comes at the commit.
+            // Writing .envelope.new before the content is durable is safe: nothing reads a .new as
+            // a message, and the commit rename waits for both.
+            Task contentSync = BlockingWorkers.Run(() =>
+            {
+                SpoolNative.SyncData(content);
+                content.Dispose();
+            });
+            Task envelopeSync = BlockingWorkers.Run(() => FileSpool.WriteFileDurably(EnvelopePath, bytes));
+            await Task.WhenAll(contentSync, envelopeSync);
+            _content = null;
             _prepared = true;
             Log.NewEnvelopeFile(_spool.Logger, EnvelopePath);
         }

@@ -13,7 +13,9 @@ namespace EmailRelay.Spool;
 /// </summary>
 /// <remarks>
 /// <para><b>Durability</b> (differences.md 1-2). The content is written through a 64 KiB buffer and
-/// fsync'd at <see cref="INewMessage.PrepareAsync"/>, which also writes and fsyncs <c>.envelope.new</c>.
+/// synced at <see cref="INewMessage.PrepareAsync"/>, which also writes and syncs <c>.envelope.new</c>,
+/// both at once and with <c>fdatasync</c> (data plus size and allocation; the name is covered by the
+/// directory fsync), on <see cref="BlockingWorkers"/> threads.
 /// <see cref="INewMessage.CommitAsync"/> renames it to <c>.envelope</c> and then waits for a directory
 /// fsync shared by all concurrent commits (<see cref="DirectorySync"/>, group commit). Every other
 /// envelope edit writes and fsyncs a <c>.tmp</c> file and renames it over the original. ENOSPC and
@@ -287,19 +289,18 @@ internal sealed class FileSpool : IMessageSpool
     }
 
     /// <summary>
-    /// Runs a blocking fsync-bound action on its own thread, not the caller's and not a pool thread:
-    /// fsyncs take milliseconds, and blocking pool threads would cap how many run at once (the pool
-    /// grows slowly), which is what limits commit throughput under concurrency.
+    /// Runs a blocking fsync-bound action on one of the spool's long-lived <see cref="BlockingWorkers"/>
+    /// threads, not the caller's and not a pool thread: fsyncs take milliseconds, and blocking pool
+    /// threads would cap how many run at once (the pool grows slowly).
     /// </summary>
-    internal static Task RunBlocking(Action action)
-        => Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+    internal static Task RunBlocking(Action action) => BlockingWorkers.Run(action);
 
-    /// <summary>Writes a whole file and fsyncs it (callers rename it into place).</summary>
+    /// <summary>Writes a whole file in one write and syncs its data (callers rename it into place, then sync the directory).</summary>
     internal static void WriteFileDurably(string path, ReadOnlySpan<byte> bytes)
     {
         using var stream = new FileStream(path, WriteOptions(FileMode.Create, 0));
         stream.Write(bytes);
-        stream.Flush(flushToDisk: true);
+        SpoolNative.SyncData(stream);
     }
 
     /// <summary>Options for a spool file written by us: 0660 where the OS has modes.</summary>

@@ -50,6 +50,28 @@ internal static partial class SpoolNative
         }
     }
 
+    /// <summary>
+    /// Flushes a file's data, and the metadata needed to read it back (its size and block
+    /// allocation), to stable storage: <c>fdatasync(2)</c>. That is all a new spool file needs; its
+    /// name is made durable by the directory fsync after the commit rename, and its timestamps do not
+    /// matter. Elsewhere than Linux, a full fsync.
+    /// </summary>
+    public static void SyncData(FileStream stream)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            stream.Flush(flushToDisk: true);
+            return;
+        }
+
+        stream.Flush();
+        if (fdatasync(stream.SafeFileHandle) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException("cannot sync \"" + stream.Name + "\": errno " + errno, errno);
+        }
+    }
+
     /// <summary>Tries an exclusive non-blocking <c>flock</c>; false if another open file description holds it.</summary>
     public static bool TryLockExclusive(SafeFileHandle handle, out int errno)
     {
@@ -88,4 +110,7 @@ internal static partial class SpoolNative
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(SafeFileHandle fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fdatasync(SafeFileHandle fd);
 }

@@ -1,0 +1,34 @@
+using EmailRelay.Spool;
+
+namespace EmailRelay.Core.Tests.Spool;
+
+public class BlockingWorkersTests
+{
+    [Fact]
+    public async Task Blocking_actions_run_concurrently_so_their_syncs_can_share_a_journal_commit()
+    {
+        const int Count = 16;
+        using var entered = new CountdownEvent(Count);
+        using var release = new ManualResetEventSlim();
+        Task[] tasks = [.. Enumerable.Range(0, Count).Select(_ => BlockingWorkers.Run(() =>
+        {
+            entered.Signal();
+            Assert.True(release.Wait(TimeSpan.FromSeconds(60)));
+        }))];
+
+        // All of them are blocked at once: none waits for another to finish.
+        Assert.True(await Task.Run(() => entered.Wait(TimeSpan.FromSeconds(60))));
+        release.Set();
+        await Task.WhenAll(tasks);
+        Assert.InRange(BlockingWorkers.ThreadCount, Count, BlockingWorkers.MaxThreads);
+    }
+
+    [Fact]
+    public async Task A_failing_action_faults_its_own_task_and_the_workers_keep_serving()
+    {
+        await Assert.ThrowsAsync<IOException>(() => BlockingWorkers.Run(() => throw new IOException("boom")));
+        int ran = 0;
+        await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => BlockingWorkers.Run(() => Interlocked.Increment(ref ran))));
+        Assert.Equal(100, ran);
+    }
+}

@@ -132,6 +132,13 @@ internal sealed class RawSmtp : IAsyncDisposable
         }
     }
 
+    /// <summary>Resets the connection (SO_LINGER 0, so the close sends RST).</summary>
+    public void Abort()
+    {
+        _client.LingerState = new LingerOption(true, 0);
+        _client.Close();
+    }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {

@@ -44,6 +44,14 @@ internal static partial class Expected
         return content[(crlf + 2)..];
     }
 
+    /// <summary>The <c>by</c> domain of a stored Received line (the host's name when there is no <c>--domain</c>).</summary>
+    public static string ReceivedDomain(byte[] content)
+    {
+        var match = Regex.Match(Encoding.UTF8.GetString(content, 0, Math.Max(0, content.AsSpan().IndexOf("\r\n"u8))), @" by (\S+) with ");
+        Assert.True(match.Success, "no Received line");
+        return match.Groups[1].Value;
+    }
+
     /// <summary>The reference's Received line: <c>Received: from helo ([ip]) by domain with ESMTP ; Day, d Mon yyyy hh:mm:ss +zzzz</c>.</summary>
     public static string ReceivedPattern(string helo, string domain) =>
         "^Received: from " + Regex.Escape(helo) + @" \(\[127\.0\.0\.1\]\) by " + Regex.Escape(domain) +

@@ -7,7 +7,7 @@ namespace EmailRelay.IntegrationTests.Smtp;
 /// SMTP smuggling (differences 7): only <c>&lt;CRLF&gt;.&lt;CRLF&gt;</c> ends the data, so a second transaction
 /// hidden behind a bare-CR/LF "end of data" is stored as content of the first, never run as commands.
 /// </summary>
-public sealed class ServerSmugglingTests
+public sealed class ServerSmugglingTests(SmugglingRelays relays) : IClassFixture<SmugglingRelays>
 {
     private const string Smuggled = "MAIL FROM:<evil@example.com>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\nSubject: smuggled\r\n\r\nevil\r\n";
 
@@ -15,13 +15,25 @@ public sealed class ServerSmugglingTests
 
     private static string Data(string separator) => "Subject: smuggling\r\n\r\nhello" + separator + Smuggled;
 
+    /// <summary>A sender address unique to the separator, so tests sharing a relay find their own message.</summary>
+    private static string Sender(string separator) => "s" + string.Concat(separator.Select(ch => ch switch { '\r' => "cr", '\n' => "lf", _ => "dot" })) + "@example.com";
+
+    /// <summary>The one committed message from <paramref name="sender"/>.</summary>
+    private static async Task<(byte[] Content, byte[] Envelope)> MessageFromAsync(StoringRelay relay, string sender)
+    {
+        bool Mine((string Id, byte[] Content, byte[] Envelope) m) => Encoding.ASCII.GetString(m.Envelope).Contains("X-MailRelay-From: " + sender + "\r\n", StringComparison.Ordinal);
+        await Waiting.UntilAsync(() => relay.Messages().Any(Mine), "the message from " + sender);
+        var (_, content, envelope) = Assert.Single(relay.Messages(), Mine);
+        return (content, envelope);
+    }
+
     /// <summary>Runs one transaction whose data is <paramref name="data"/> then the real end; returns the end-of-data reply and the reply to a following QUIT.</summary>
-    private static async Task<(string EndOfData, string Quit)> SendAsync(int port, string data)
+    private static async Task<(string EndOfData, string Quit)> SendAsync(int port, string data, string sender = "alice@example.com")
     {
         var (client, _) = await RawSmtp.ConnectAsync(port);
         await using var c = client;
         Assert.StartsWith("250-", await client.CommandAsync("EHLO smuggler.example"), StringComparison.Ordinal);
-        Assert.Equal("250 sender <alice@example.com> OK", await client.CommandAsync("MAIL FROM:<alice@example.com>"));
+        Assert.Equal("250 sender <" + sender + "> OK", await client.CommandAsync("MAIL FROM:<" + sender + ">"));
         Assert.Equal("250 recipient <bob@example.net> OK", await client.CommandAsync("RCPT TO:<bob@example.net>"));
         Assert.StartsWith("354 ", await client.CommandAsync("DATA"), StringComparison.Ordinal);
         await client.SendAsync(Encoding.Latin1.GetBytes(data + ".\r\n"));
@@ -33,27 +45,27 @@ public sealed class ServerSmugglingTests
     [MemberData(nameof(Separators))]
     public async Task Server_smtp_smuggled_transaction_after_a_bare_line_ending_dot_is_stored_as_content_normalised(string separator)
     {
-        await using var relay = await StoringRelay.StartAsync("--domain", "relay.example.org");
+        var relay = relays.Normalise;
 
-        var (endOfData, quit) = await SendAsync(relay.Port, Data(separator));
+        var (endOfData, quit) = await SendAsync(relay.Port, Data(separator), Sender(separator));
 
         // One reply for the one message; the smuggled MAIL/RCPT/DATA were never answered as commands.
         Assert.Equal("250 message processed", endOfData);
         Assert.Equal("221 OK", quit);
-        var (_, content, envelope) = await relay.SingleMessageAsync();
+        var (content, envelope) = await MessageFromAsync(relay, Sender(separator));
         var stored = Encoding.Latin1.GetString(Expected.AfterReceived(content, "smuggler.example", "relay.example.org"));
         Assert.Equal(Expected.NormaliseLineEndings(Data(separator)), stored);
         Assert.Contains(Smuggled, stored, StringComparison.Ordinal);
-        Assert.Equal(Expected.Envelope("alice@example.com", ["bob@example.net"]), Encoding.UTF8.GetString(envelope));
+        Assert.Equal(Expected.Envelope(Sender(separator), ["bob@example.net"]), Encoding.UTF8.GetString(envelope));
     }
 
     [Theory]
     [MemberData(nameof(Separators))]
     public async Task Server_smtp_smuggling_with_bare_newline_reject_gets_550_and_stores_nothing(string separator)
     {
-        await using var relay = await StoringRelay.StartAsync("--server-smtp-config", "bare-newline-reject");
+        var relay = relays.Reject;
 
-        var (endOfData, quit) = await SendAsync(relay.Port, Data(separator));
+        var (endOfData, quit) = await SendAsync(relay.Port, Data(separator), Sender(separator));
 
         Assert.Equal("550 5.5.2 bare CR or LF not allowed", endOfData);
         Assert.Equal("221 OK", quit);
@@ -64,13 +76,13 @@ public sealed class ServerSmugglingTests
     [MemberData(nameof(Separators))]
     public async Task Server_smtp_smuggling_with_bare_newline_keep_stores_the_bytes_as_received(string separator)
     {
-        await using var relay = await StoringRelay.StartAsync("--domain", "relay.example.org", "--server-smtp-config", "bare-newline-keep");
+        var relay = relays.Keep;
 
-        var (endOfData, quit) = await SendAsync(relay.Port, Data(separator));
+        var (endOfData, quit) = await SendAsync(relay.Port, Data(separator), Sender(separator));
 
         Assert.Equal("250 message processed", endOfData);
         Assert.Equal("221 OK", quit);
-        var (_, content, _) = await relay.SingleMessageAsync();
+        var (content, _) = await MessageFromAsync(relay, Sender(separator));
         Assert.Equal(Data(separator), Encoding.Latin1.GetString(Expected.AfterReceived(content, "smuggler.example", "relay.example.org")));
     }
 

@@ -17,9 +17,11 @@ public sealed class ServerClientsTests
 {
     private const string Domain = "relay.example.org";
 
-    private static async Task<byte[]> SendWithMailKitAsync(int port, MimeMessage message)
+    private static async Task<byte[]> SendWithMailKitAsync(int port, MimeMessage message, MailKit.IProtocolLogger? logger = null)
     {
-        using var client = new SmtpClient { LocalDomain = "mailkit.example", Timeout = 20000 };
+        using var client = logger is null ? new SmtpClient() : new SmtpClient(logger);
+        client.LocalDomain = "mailkit.example";
+        client.Timeout = 20000;
         await client.ConnectAsync(FreePort.Host, port, SecureSocketOptions.None);
         await client.SendAsync(message);
         await client.DisconnectAsync(true);
@@ -111,6 +113,34 @@ public sealed class ServerClientsTests
         var (_, content, envelope) = await relay.SingleMessageAsync();
         Assert.Equal(sent, Expected.AfterReceived(content, "mailkit.example", Domain));
         Assert.Equal(Expected.Envelope("jösé@example.com", ["zoë@example.net"], content: "8bit", utf8: true), Encoding.UTF8.GetString(envelope));
+    }
+
+    [Fact]
+    public async Task Server_smtp_submit_with_mailkit_over_bdat_when_chunking_is_advertised_stores_the_exact_bytes()
+    {
+        await using var relay = await StoringRelay.StartAsync("--domain", Domain, "--server-smtp-config", "chunking");
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("alice@example.com"));
+        message.To.Add(MailboxAddress.Parse("bob@example.net"));
+        message.To.Add(MailboxAddress.Parse("carol@example.net"));
+        message.Subject = "mailkit bdat";
+
+        // MailKit uses BDAT (with BODY=BINARYMIME) for binary content: every byte value, bare CR/LF and ".\r\n" included.
+        var bytes = Enumerable.Range(0, 20000).Select(i => (byte)(i * 7 % 256)).Concat("\r\n.\r\n"u8.ToArray()).ToArray();
+        message.Body = new MimePart("application", "octet-stream")
+        {
+            Content = new MimeContent(new MemoryStream(bytes)),
+            ContentTransferEncoding = ContentEncoding.Binary,
+        };
+        using var log = new MemoryStream();
+
+        var sent = await SendWithMailKitAsync(relay.Port, message, new MailKit.ProtocolLogger(log, leaveOpen: true));
+
+        var transcript = Encoding.ASCII.GetString(log.ToArray());
+        Assert.True(transcript.Contains("BDAT ", StringComparison.Ordinal), transcript[..Math.Min(transcript.Length, 1500)]);
+        var (_, content, envelope) = await relay.SingleMessageAsync();
+        Assert.Equal(sent, Expected.AfterReceived(content, "mailkit.example", Domain));
+        Assert.Equal(Expected.Envelope("alice@example.com", ["bob@example.net", "carol@example.net"], content: "binarymime"), Encoding.UTF8.GetString(envelope));
     }
 
     [Fact]

@@ -265,4 +265,44 @@ public sealed class ServerClientsTests
         Assert.Equal(chunk1 + chunk2, Encoding.Latin1.GetString(Expected.AfterReceived(content, "bdat.example", Domain)));
         Assert.Equal(Expected.Envelope("alice@example.com", ["bob@example.net"], content: "binarymime"), Encoding.UTF8.GetString(envelope));
     }
+
+    [Fact]
+    public async Task Server_smtp_whole_transaction_in_one_write_with_pipelined_quit_is_stored()
+    {
+        await using var relay = await StoringRelay.StartAsync("--domain", Domain);
+        var (client, _) = await RawSmtp.ConnectAsync(relay.Port);
+        await using var c = client;
+
+        await client.SendAsync("EHLO batch.example\r\nMAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.net>\r\nRCPT TO:<carol@example.net>\r\nDATA\r\nSubject: batch\r\n\r\nbody\r\n.\r\nQUIT\r\n");
+
+        Assert.StartsWith("250-relay.example.org says hello", await client.ReadReplyAsync(), StringComparison.Ordinal);
+        Assert.Equal("250 sender <alice@example.com> OK", await client.ReadReplyAsync());
+        Assert.Equal("250 recipient <bob@example.net> OK", await client.ReadReplyAsync());
+        Assert.Equal("250 recipient <carol@example.net> OK", await client.ReadReplyAsync());
+        Assert.Equal("354 start mail input -- end with <CRLF>.<CRLF>", await client.ReadReplyAsync());
+        Assert.Equal("250 message processed", await client.ReadReplyAsync());
+        Assert.Equal("221 OK", await client.ReadReplyAsync());
+        Assert.True(await client.IsClosedByServerAsync());
+        var (_, content, envelope) = await relay.SingleMessageAsync();
+        Assert.Equal("Subject: batch\r\n\r\nbody\r\n", Encoding.ASCII.GetString(Expected.AfterReceived(content, "batch.example", Domain)));
+        Assert.Equal(Expected.Envelope("alice@example.com", ["bob@example.net", "carol@example.net"]), Encoding.UTF8.GetString(envelope));
+    }
+
+    [Fact]
+    public async Task Server_smtp_size_limit_applies_to_bdat_chunks_and_leaves_no_files()
+    {
+        await using var relay = await StoringRelay.StartAsync("--size", "300", "--server-smtp-config", "chunking");
+        var (client, _) = await RawSmtp.ConnectAsync(relay.Port);
+        await using var c = client;
+        await client.CommandAsync("EHLO bdat.example");
+        Assert.Equal("552 message size exceeds fixed maximum message size", await client.CommandAsync("MAIL FROM:<alice@example.com> SIZE=301"));
+        Assert.Equal("250 sender <alice@example.com> OK", await client.CommandAsync("MAIL FROM:<alice@example.com>"));
+        Assert.Equal("250 recipient <bob@example.net> OK", await client.CommandAsync("RCPT TO:<bob@example.net>"));
+        await client.SendAsync("BDAT 200\r\n" + new string('x', 200));
+        Assert.Equal("250 200 bytes received", await client.ReadReplyAsync());
+        await client.SendAsync("BDAT 200 LAST\r\n" + new string('y', 200));
+        Assert.Equal("552 message size exceeds fixed maximum message size", await client.ReadReplyAsync());
+        await Waiting.UntilAsync(() => relay.Files().Length == 0, "no spool files after the 552; have: " + string.Join(",", relay.Files()));
+        Assert.Equal("221 OK", await client.CommandAsync("QUIT"));
+    }
 }

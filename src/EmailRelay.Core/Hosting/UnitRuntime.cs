@@ -53,7 +53,12 @@ internal sealed class UnitRuntime
         await spool.RecoverAsync(cancellationToken);
         // An empty --filter stays quiet (reference §c): no filter at all rather than a logged no-op.
         var services = new SmtpServerServices(spool, verifier, filter is EmptyFilter ? null : filter, timeProvider, loggerFactory.CreateLogger("EmailRelay.Smtp.Server"));
-        var forwarder = ForwarderFactory.Create(unit, spool, timeProvider, loggerFactory);
+        Forwarder? forwarder = null;
+        if (unit.Forwarding is { } forwarding && !ForwarderFactory.TryCreate(forwarding, spool, timeProvider, loggerFactory, out forwarder, out error))
+        {
+            throw new ConfigurationException(error);
+        }
+
         services = forwarder is null ? services : services with { ForwardingRequested = () => forwarder.Request("rescan") };
         var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
         return new UnitRuntime(unit, spool, smtp) { Forwarder = forwarder };

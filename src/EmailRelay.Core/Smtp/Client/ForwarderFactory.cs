@@ -1,5 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
 using EmailRelay.Filters;
-using EmailRelay.Hosting;
 using EmailRelay.Spool;
 using Microsoft.Extensions.Logging;
 
@@ -8,33 +8,33 @@ namespace EmailRelay.Smtp.Client;
 /// <summary>Builds a unit's <see cref="Forwarder"/> with its client filter (called by the composition root).</summary>
 internal static class ForwarderFactory
 {
-    /// <summary>Creates the forwarder, or returns null when the unit does not forward.</summary>
-    /// <param name="unit">The unit.</param>
+    /// <summary>Creates the forwarder.</summary>
+    /// <param name="options">The unit's forwarding settings.</param>
     /// <param name="spool">Its spool.</param>
     /// <param name="time">The clock.</param>
     /// <param name="loggerFactory">The logger factory.</param>
-    /// <returns>The forwarder, or null.</returns>
-    /// <exception cref="ConfigurationException">The client filter spec is unusable.</exception>
-    public static Forwarder? Create(RelayUnit unit, IMessageSpool spool, TimeProvider time, ILoggerFactory loggerFactory)
+    /// <param name="forwarder">The forwarder.</param>
+    /// <param name="error">Why the client filter spec is unusable.</param>
+    /// <returns>False when the client filter spec is unusable.</returns>
+    public static bool TryCreate(ForwardingOptions options, IMessageSpool spool, TimeProvider time, ILoggerFactory loggerFactory,
+        [NotNullWhen(true)] out Forwarder? forwarder, out string error)
     {
-        ArgumentNullException.ThrowIfNull(unit);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        if (unit.Forwarding is not { } options)
-        {
-            return null;
-        }
-
+        forwarder = null;
+        error = "";
         IMessageFilter? filter = null;
         if (options.ClientFilter.Length > 0)
         {
-            if (!new FilterFactory(time).TryCreate(options.ClientFilter, out var created, out var error))
+            if (!new FilterFactory(time).TryCreate(options.ClientFilter, out var created, out error))
             {
-                throw new ConfigurationException(error);
+                return false;
             }
 
             filter = created is EmptyFilter ? null : created;
         }
 
-        return new Forwarder(spool, filter, options, time, loggerFactory.CreateLogger("EmailRelay.Smtp.Client"));
+        forwarder = new Forwarder(spool, filter, options, time, loggerFactory.CreateLogger("EmailRelay.Smtp.Client"));
+        return true;
     }
 }

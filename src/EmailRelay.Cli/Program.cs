@@ -164,7 +164,11 @@ internal static class Program
                 DaemonProcess.DetachStderr();
             }
 
-            await host.RunAsync(signals.Token);
+            var forwardingExit = await ForwardingLauncher.RunAsync(runtimes, () => host.RunAsync(signals.Token), provider, host.Listeners.Count > 0, signals.Token);
+            if (forwardingExit != ExitOk)
+            {
+                return forwardingExit;
+            }
         }
         finally
         {

@@ -27,4 +27,7 @@ public sealed record RelayUnit(
 
     /// <summary>The address verifier spec (<c>--address-verifier</c>); empty accepts every recipient as remote.</summary>
     public string AddressVerifier { get; init; } = "";
+
+    /// <summary>The unit's forwarding settings, or null when it does not forward (reference §h, §i).</summary>
+    internal EmailRelay.Smtp.Client.ForwardingOptions? Forwarding { get; init; }
 }

@@ -1,5 +1,6 @@
 using EmailRelay.Filters;
 using EmailRelay.Net;
+using EmailRelay.Smtp.Client;
 using EmailRelay.Smtp.Server;
 using EmailRelay.Spool;
 using EmailRelay.Verifiers;
@@ -30,6 +31,9 @@ internal sealed class UnitRuntime
     /// <summary>The unit's spool.</summary>
     public FileSpool Spool { get; }
 
+    /// <summary>The unit's forwarder, or null when it does not forward.</summary>
+    internal Forwarder? Forwarder { get; private init; }
+
     /// <summary>Builds the unit's objects and recovers the spool's stale locks.</summary>
     public static async Task<UnitRuntime> CreateAsync(RelayUnit unit, ILoggerFactory loggerFactory, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
@@ -49,14 +53,21 @@ internal sealed class UnitRuntime
         await spool.RecoverAsync(cancellationToken);
         // An empty --filter stays quiet (reference §c): no filter at all rather than a logged no-op.
         var services = new SmtpServerServices(spool, verifier, filter is EmptyFilter ? null : filter, timeProvider, loggerFactory.CreateLogger("EmailRelay.Smtp.Server"));
+        Forwarder? forwarder = null;
+        if (unit.Forwarding is { } forwarding && !ForwarderFactory.TryCreate(forwarding, spool, timeProvider, loggerFactory, out forwarder, out error))
+        {
+            throw new ConfigurationException(error);
+        }
+
+        services = forwarder is null ? services : services with { ForwardingRequested = () => forwarder.Request("rescan") };
         var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
-        return new UnitRuntime(unit, spool, smtp);
+        return new UnitRuntime(unit, spool, smtp) { Forwarder = forwarder };
     }
 
     /// <summary>The connection handler for one of the unit's services.</summary>
     public IConnectionHandler HandlerFor(ListenService service) => service switch
     {
-        ListenService.Smtp => _smtp,
+        ListenService.Smtp => ForwardOnDisconnectHandler.Wrap(_smtp, Forwarder),
         _ => throw new ConfigurationException("the " + Listener.ServiceName(service) + " server is not available in this version"),
     };
 }

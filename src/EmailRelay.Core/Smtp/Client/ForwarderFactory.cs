@@ -1,0 +1,40 @@
+using System.Diagnostics.CodeAnalysis;
+using EmailRelay.Filters;
+using EmailRelay.Spool;
+using Microsoft.Extensions.Logging;
+
+namespace EmailRelay.Smtp.Client;
+
+/// <summary>Builds a unit's <see cref="Forwarder"/> with its client filter (called by the composition root).</summary>
+internal static class ForwarderFactory
+{
+    /// <summary>Creates the forwarder.</summary>
+    /// <param name="options">The unit's forwarding settings.</param>
+    /// <param name="spool">Its spool.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="loggerFactory">The logger factory.</param>
+    /// <param name="forwarder">The forwarder.</param>
+    /// <param name="error">Why the client filter spec is unusable.</param>
+    /// <returns>False when the client filter spec is unusable.</returns>
+    public static bool TryCreate(ForwardingOptions options, IMessageSpool spool, TimeProvider time, ILoggerFactory loggerFactory,
+        [NotNullWhen(true)] out Forwarder? forwarder, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        forwarder = null;
+        error = "";
+        IMessageFilter? filter = null;
+        if (options.ClientFilter.Length > 0)
+        {
+            if (!new FilterFactory(time).TryCreate(options.ClientFilter, out var created, out error))
+            {
+                return false;
+            }
+
+            filter = created is EmptyFilter ? null : created;
+        }
+
+        forwarder = new Forwarder(spool, filter, options, time, loggerFactory.CreateLogger("EmailRelay.Smtp.Client"));
+        return true;
+    }
+}

@@ -1,0 +1,180 @@
+using System.Text;
+using EmailRelay.Filters;
+using EmailRelay.Protocol.Filters;
+using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Smtp.Client;
+using EmailRelay.Smtp.Client;
+using EmailRelay.Spool;
+using EmailRelay.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EmailRelay.Core.Tests.Smtp.Client;
+
+public class ForwarderTests
+{
+    private static readonly ForwardTarget s_default = new("127.0.0.1", 25, false);
+
+    private static Envelope Envelope(string selector = "", string forwardToAddress = "", string forwardTo = "") => new()
+    {
+        From = "a@x",
+        ToRemote = ["b@y"],
+        Body = BodyType.SevenBit,
+        ClientAccountSelector = selector,
+        ForwardTo = forwardTo,
+        ForwardToAddress = forwardToAddress,
+    };
+
+    private static (Forwarder Forwarder, List<(ForwardTarget Target, FakeUpstream Upstream)> Connections) Create(
+        MemorySpool spool, IMessageFilter? filter = null, Func<string, string?>? script = null, int retryLimit = 5, Func<ForwardTarget, bool>? refuse = null)
+    {
+        var connections = new List<(ForwardTarget, FakeUpstream)>();
+        var options = new ForwardingOptions { Client = new SmtpClientOptions { Target = s_default }, RetryLimit = retryLimit };
+        var forwarder = new Forwarder(spool, filter, options, TimeProvider.System, NullLogger.Instance, (target, _) =>
+        {
+            if (refuse?.Invoke(target) == true)
+            {
+                throw new SmtpConnectException("cannot connect to " + target);
+            }
+
+            var upstream = new FakeUpstream(script);
+            connections.Add((target, upstream));
+            return Task.FromResult(new SmtpClientConnection(upstream.ClientStream, "127.0.0.1", options.Client, TimeProvider.System, NullLogger.Instance));
+        });
+        return (forwarder, connections);
+    }
+
+    private static async Task<List<MessageId>> ListAsync(MemorySpool spool, SpoolView view)
+    {
+        var ids = new List<MessageId>();
+        await foreach (var id in spool.ListAsync(view, CancellationToken.None))
+        {
+            ids.Add(id);
+        }
+
+        return ids;
+    }
+
+    [Fact]
+    public async Task One_connection_is_reused_until_the_address_or_selector_changes()
+    {
+        var spool = new MemorySpool();
+        spool.Add(Envelope(), "1\r\n"u8);
+        spool.Add(Envelope(), "2\r\n"u8);
+        spool.Add(Envelope(selector: "alice"), "3\r\n"u8);
+        spool.Add(Envelope(forwardToAddress: "10.0.0.9:2525"), "4\r\n"u8);
+        var (forwarder, connections) = Create(spool);
+
+        var result = await forwarder.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(4, result.Sent);
+        Assert.Equal(0, spool.Count);
+        Assert.Equal(["127.0.0.1:25", "127.0.0.1:25", "10.0.0.9:2525"], connections.Select(c => c.Target.ToString()));
+        Assert.Equal(2, connections[0].Upstream.Bodies.Count);
+        Assert.Equal("1\r\n", Encoding.ASCII.GetString(connections[0].Upstream.Bodies[0]));
+    }
+
+    [Fact]
+    public async Task A_connect_failure_aborts_the_run_and_leaves_the_messages_ready()
+    {
+        var spool = new MemorySpool();
+        spool.Add(Envelope(), "1\r\n"u8);
+        spool.Add(Envelope(), "2\r\n"u8);
+        var (forwarder, _) = Create(spool, refuse: _ => true);
+        var result = await forwarder.RunOnceAsync(CancellationToken.None);
+        Assert.Equal("cannot connect to 127.0.0.1:25", result.ConnectError);
+        Assert.Equal(2, (await ListAsync(spool, SpoolView.Ready)).Count);
+    }
+
+    [Fact]
+    public async Task An_unreachable_routed_address_is_skipped_for_the_rest_of_the_run()
+    {
+        var spool = new MemorySpool();
+        spool.Add(Envelope(forwardToAddress: "10.0.0.9:25"), "1\r\n"u8);
+        spool.Add(Envelope(), "2\r\n"u8);
+        spool.Add(Envelope(forwardToAddress: "10.0.0.9:25"), "3\r\n"u8);
+        var (forwarder, _) = Create(spool, refuse: t => t.Host == "10.0.0.9");
+        var result = await forwarder.RunOnceAsync(CancellationToken.None);
+        Assert.Null(result.ConnectError);
+        Assert.Equal(1, result.Sent);
+        Assert.Equal(2, (await ListAsync(spool, SpoolView.Ready)).Count);
+    }
+
+    public static TheoryData<int, int, int, string> FilterRows() => new()
+    {
+        // exit code → ready, failed, sent, reason code of the failure
+        { 0, 0, 0, "" },
+        { 1, 0, 1, "550" },
+        { 100, 1, 0, "" },
+        { 102, 1, 0, "" },
+        { 104, 2, 0, "" },
+        { 105, 1, 1, "550" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FilterRows))]
+    public async Task Client_filter_exit_codes_follow_the_client_side_table(int exitCode, int ready, int failed, string code)
+    {
+        var spool = new MemorySpool();
+        var first = spool.Add(Envelope(), "1\r\n"u8);
+        spool.Add(Envelope(), "2\r\n"u8);
+        var filter = new ScriptedFilter(id => id == first ? exitCode : 0);
+        var (forwarder, _) = Create(spool, filter);
+        await forwarder.RunOnceAsync(CancellationToken.None);
+        Assert.Equal(ready, (await ListAsync(spool, SpoolView.Ready)).Count);
+        var failedIds = await ListAsync(spool, SpoolView.Failed);
+        Assert.Equal(failed, failedIds.Count);
+        if (code.Length > 0)
+        {
+            Assert.Contains("X-MailRelay-ReasonCode: " + code, spool.GetEnvelope(failedIds[0])!.Trailer);
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_routing_filter_fails_with_code_0()
+    {
+        var spool = new MemorySpool();
+        var id = spool.Add(Envelope(forwardTo: "x"), "1\r\n"u8);
+        var (forwarder, connections) = Create(spool, new ScriptedFilter(_ => 1));
+        await forwarder.RunOnceAsync(CancellationToken.None);
+        Assert.Empty(connections);
+        var trailer = spool.GetEnvelope(id)!.Trailer;
+        Assert.Contains(trailer, l => l.StartsWith("X-MailRelay-Reason: routing filter failed: ", StringComparison.Ordinal));
+        Assert.Contains("X-MailRelay-ReasonCode:", trailer);
+    }
+
+    [Theory]
+    [InlineData(5, 1, 0)]
+    [InlineData(1, 0, 1)]
+    [InlineData(0, 0, 1)]
+    public async Task A_4xx_is_deferred_until_the_retry_limit(int retryLimit, int ready, int failed)
+    {
+        var spool = new MemorySpool();
+        spool.Add(Envelope(), "1\r\n"u8);
+        var (forwarder, _) = Create(spool, script: c => c.StartsWith("RCPT", StringComparison.Ordinal) ? "451 later" : null, retryLimit: retryLimit);
+        await forwarder.RunOnceAsync(CancellationToken.None);
+        Assert.Equal(ready, (await ListAsync(spool, SpoolView.Ready)).Count);
+        Assert.Equal(failed, (await ListAsync(spool, SpoolView.Failed)).Count);
+    }
+
+    [Fact]
+    public async Task Retry_delay_doubles_from_the_base_up_to_an_hour()
+    {
+        Assert.Equal(TimeSpan.Zero, RetrySchedule.Delay(0, TimeSpan.FromSeconds(60)));
+        Assert.Equal(TimeSpan.FromSeconds(60), RetrySchedule.Delay(1, TimeSpan.FromSeconds(60)));
+        Assert.Equal(TimeSpan.FromSeconds(240), RetrySchedule.Delay(3, TimeSpan.FromSeconds(60)));
+        Assert.Equal(TimeSpan.FromHours(1), RetrySchedule.Delay(30, TimeSpan.FromSeconds(60)));
+        var envelope = Envelope() with { Trailer = ["X-MailRelay-Reason: x", "X-MailRelay-ReasonCode: 451"] };
+        var written = DateTimeOffset.UnixEpoch;
+        Assert.False(RetrySchedule.IsDue(envelope, written, written.AddSeconds(59), TimeSpan.FromSeconds(60)));
+        Assert.True(RetrySchedule.IsDue(envelope, written, written.AddSeconds(60), TimeSpan.FromSeconds(60)));
+        await Task.CompletedTask;
+    }
+
+    private sealed class ScriptedFilter(Func<MessageId, int> exitCode) : IMessageFilter
+    {
+        public string Name => "scripted";
+
+        public Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken) =>
+            Task.FromResult(FilterExitCodes.ToResult(exitCode(context.Id), context.IsServerSide, FilterOutputParser.Parse([])));
+    }
+}

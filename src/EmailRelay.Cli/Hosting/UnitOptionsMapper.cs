@@ -50,6 +50,8 @@ internal static class UnitOptionsMapper
             Smtp = SmtpOptions(options, domain),
             Filter = options.Get("filter") ?? "",
             AddressVerifier = options.Get("address-verifier") ?? "",
+            FilterTimeout = options.GetSeconds("filter-timeout", TimeSpan.FromSeconds(60)),
+            DeliveryDirectory = options.Get("delivery-dir") ?? "",
         };
     }
 

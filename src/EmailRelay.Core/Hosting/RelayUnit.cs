@@ -27,4 +27,10 @@ public sealed record RelayUnit(
 
     /// <summary>The address verifier spec (<c>--address-verifier</c>); empty accepts every recipient as remote.</summary>
     public string AddressVerifier { get; init; } = "";
+
+    /// <summary><c>--filter-timeout</c>: the time limit for filters and address verifiers.</summary>
+    public TimeSpan FilterTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><c>--delivery-dir</c>: the base directory of the <c>deliver:</c> filter's mailboxes; empty for the spool directory.</summary>
+    public string DeliveryDirectory { get; init; } = "";
 }

@@ -45,6 +45,7 @@ internal sealed class FilterFactory : IFilterFactory
             {
                 FilterKind.Exit => new ExitFilter(spec.Number),
                 FilterKind.SleepMs => new SleepFilter(spec.Number, _timeProvider),
+                FilterKind.Net => new NetFilter(spec.Text, spec.Value, _environment.Timeout, _timeProvider),
                 FilterKind.File => new ExecutableFilter(spec.Text, _environment.ResolveAndCheckProgram(spec.Value), _environment.Timeout, _timeProvider),
                 _ => null,
             };

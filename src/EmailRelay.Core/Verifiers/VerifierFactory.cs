@@ -28,6 +28,7 @@ internal static class VerifierFactory
         verifier = spec.Kind switch
         {
             VerifierKind.AcceptAll => AcceptAllVerifier.Instance,
+            VerifierKind.Net => new NetVerifier(spec.Value, environment.Timeout, environment.TimeProvider),
             VerifierKind.File => new ProgramVerifier(environment.ResolveAndCheckProgram(spec.Value), environment.Timeout, environment.TimeProvider),
             _ => null,
         };

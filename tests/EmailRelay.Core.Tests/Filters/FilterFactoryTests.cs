@@ -38,7 +38,6 @@ public class FilterFactoryTests
     }
 
     [Theory]
-    [InlineData("net:127.0.0.1:10025")]
     [InlineData("spam:127.0.0.1:783")]
     [InlineData("spam-edit:/run/spamd")]
     [InlineData("copy:pop")]

@@ -29,7 +29,6 @@ public class VerifierFactoryTests
     }
 
     [Theory]
-    [InlineData("net:127.0.0.1:10025")]
     [InlineData("account:")]
     [InlineData("account:lowercase;check")]
     public void Kinds_not_built_yet_are_a_configuration_error_naming_the_spec(string spec)

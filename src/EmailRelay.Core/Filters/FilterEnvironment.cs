@@ -24,6 +24,9 @@ internal sealed record FilterEnvironment
     /// <summary><c>--delivery-dir</c>: the base of the <c>deliver:</c> filter's mailboxes; empty means the spool directory.</summary>
     public string DeliveryDirectory { get; init; } = "";
 
+    /// <summary><c>--domain</c>, for <c>msgid:</c>.</summary>
+    public string Domain { get; init; } = "localhost";
+
     /// <summary>The spool directory (for <c>copy:</c>, <c>split:</c> and <c>deliver:</c>); empty if none.</summary>
     public string SpoolDirectory { get; init; } = "";
 

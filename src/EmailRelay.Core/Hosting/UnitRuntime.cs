@@ -41,6 +41,7 @@ internal sealed class UnitRuntime
             Timeout = unit.FilterTimeout,
             DeliveryDirectory = unit.DeliveryDirectory,
             SpoolDirectory = unit.SpoolDirectory,
+            Domain = unit.Domain,
             Logger = loggerFactory.CreateLogger("EmailRelay.Filters"),
         };
         if (!new FilterFactory(filterEnvironment).TryCreate(unit.Filter, out var filter, out var error))

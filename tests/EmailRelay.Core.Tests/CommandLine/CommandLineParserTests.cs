@@ -238,11 +238,11 @@ public class CommandLineParserTests
     [Theory]
     [InlineData("--filter=exit:0", true)]
     [InlineData("--filter=exit:0,exit:1", true)]
-    [InlineData("--filter=/usr/bin/filter.sh", false)]
-    [InlineData("--filter=exit:0,net:localhost:10025", false)]
+    [InlineData("--filter=/usr/bin/filter.sh", true)]
+    [InlineData("--filter=exit:0,net:localhost:10025", true)]
     [InlineData("--address-verifier=exit:3", true)]
     [InlineData("--address-verifier=", true)]
-    [InlineData("--address-verifier=net:127.0.0.1:1", false)]
+    [InlineData("--address-verifier=net:127.0.0.1:1", true)]
     public void Filter_and_verifier_gates_allow_exit_specs(string arg, bool allowed)
     {
         var outcome = Parse(arg);

@@ -58,7 +58,7 @@ internal sealed class LineClient : IAsyncDisposable
                     return await ExchangeAsync(line, linked.Token);
                 }
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or IOException or SocketException && limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 Disconnect();
                 throw new TimeoutException("timeout");

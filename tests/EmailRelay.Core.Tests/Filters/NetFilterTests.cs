@@ -56,7 +56,7 @@ public class NetFilterTests
     {
         using var gate = new ManualResetEventSlim();
         await using var server = new LineServer(_ => { gate.Wait(TimeSpan.FromSeconds(10)); return "ok"; });
-        await using var filter = Filter(server.Address, TimeSpan.FromMilliseconds(300));
+        await using var filter = Filter(server.Address, TimeSpan.FromMilliseconds(800));
         Assert.Equal(FilterExitCodes.TimedOut, await filter.RunAsync(Context("/a"), CancellationToken.None));
         gate.Set();
     }

@@ -51,6 +51,8 @@ internal static class UnitOptionsMapper
             Filter = options.Get("filter") ?? "",
             AddressVerifier = options.Get("address-verifier") ?? "",
             Forwarding = ForwardingOptionsMapper.Map(options, domain),
+            FilterTimeout = options.GetSeconds("filter-timeout", TimeSpan.FromSeconds(60)),
+            DeliveryDirectory = options.Get("delivery-dir") ?? "",
         };
     }
 

@@ -4,20 +4,29 @@ using EmailRelay.Protocol.Filters;
 namespace EmailRelay.Filters;
 
 /// <summary>
-/// The filter factory of this version: builds <c>exit:</c>, <c>sleepms:</c>, empty specs and chains of
-/// them. Every other kind is refused with <c>filter "&lt;spec&gt;" is not available yet in this
+/// The filter factory of this version: builds <c>exit:</c>, <c>sleepms:</c>, external programs, empty specs
+/// and chains of them. Every other kind is refused with <c>filter "&lt;spec&gt;" is not available yet in this
 /// version</c> rather than silently passing mail through a filter that does nothing.
 /// </summary>
 internal sealed class FilterFactory : IFilterFactory
 {
     private readonly TimeProvider _timeProvider;
+    private readonly FilterEnvironment _environment;
 
-    /// <summary>Creates the factory.</summary>
-    /// <param name="timeProvider">The clock for <c>sleepms:</c>.</param>
+    /// <summary>Creates the factory with default settings.</summary>
+    /// <param name="timeProvider">The clock for <c>sleepms:</c> and timeouts.</param>
     public FilterFactory(TimeProvider timeProvider)
+        : this(new FilterEnvironment { TimeProvider = timeProvider })
     {
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        _timeProvider = timeProvider;
+    }
+
+    /// <summary>Creates the factory for a unit's settings.</summary>
+    public FilterFactory(FilterEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(environment.TimeProvider);
+        _environment = environment;
+        _timeProvider = environment.TimeProvider;
     }
 
     /// <summary>The error text for a kind this version cannot run yet.</summary>
@@ -36,6 +45,10 @@ internal sealed class FilterFactory : IFilterFactory
             {
                 FilterKind.Exit => new ExitFilter(spec.Number),
                 FilterKind.SleepMs => new SleepFilter(spec.Number, _timeProvider),
+                FilterKind.MsgId => new MsgIdFilter(spec.Text, _environment.Domain, _timeProvider),
+                FilterKind.Copy => new CopyFilter(spec.Text, spec.Flags, _environment.Logger, _timeProvider),
+                FilterKind.Net => new NetFilter(spec.Text, spec.Value, _environment.Timeout, _timeProvider),
+                FilterKind.File => new ExecutableFilter(spec.Text, _environment.ResolveAndCheckProgram(spec.Value), _environment.Timeout, _timeProvider),
                 _ => null,
             };
             if (member is null)

@@ -39,12 +39,21 @@ internal sealed class UnitRuntime
     {
         ArgumentNullException.ThrowIfNull(unit);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        if (!new FilterFactory(timeProvider).TryCreate(unit.Filter, out var filter, out var error))
+        var filterEnvironment = new FilterEnvironment
+        {
+            TimeProvider = timeProvider,
+            Timeout = unit.FilterTimeout,
+            DeliveryDirectory = unit.DeliveryDirectory,
+            SpoolDirectory = unit.SpoolDirectory,
+            Domain = unit.Domain,
+            Logger = loggerFactory.CreateLogger("EmailRelay.Filters"),
+        };
+        if (!new FilterFactory(filterEnvironment).TryCreate(unit.Filter, out var filter, out var error))
         {
             throw new ConfigurationException(error);
         }
 
-        if (!VerifierFactory.TryCreate(unit.AddressVerifier, out var verifier, out error))
+        if (!VerifierFactory.TryCreate(unit.AddressVerifier, filterEnvironment, out var verifier, out error))
         {
             throw new ConfigurationException(error);
         }

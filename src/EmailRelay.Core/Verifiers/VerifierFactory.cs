@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
 
 namespace EmailRelay.Verifiers;
@@ -16,18 +17,35 @@ internal static class VerifierFactory
 
     /// <summary>Builds the verifier for a parsed spec.</summary>
     public static bool TryCreate(VerifierSpec spec, [NotNullWhen(true)] out IAddressVerifier? verifier, out string error)
+        => TryCreate(spec, new FilterEnvironment(), out verifier, out error);
+
+    /// <summary>Builds the verifier for a parsed spec with a unit's settings.</summary>
+    public static bool TryCreate(VerifierSpec spec, FilterEnvironment environment, [NotNullWhen(true)] out IAddressVerifier? verifier, out string error)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        verifier = null;
+        ArgumentNullException.ThrowIfNull(environment);
         error = "";
-        if (spec.Kind != VerifierKind.AcceptAll)
+        verifier = spec.Kind switch
+        {
+            VerifierKind.AcceptAll => AcceptAllVerifier.Instance,
+            VerifierKind.Net => new NetVerifier(spec.Value, environment.Timeout, environment.TimeProvider),
+            VerifierKind.File => new ProgramVerifier(environment.ResolveAndCheckProgram(spec.Value), environment.Timeout, environment.TimeProvider),
+            _ => null,
+        };
+        if (verifier is null)
         {
             error = NotAvailable(spec.Text);
             return false;
         }
 
-        verifier = AcceptAllVerifier.Instance;
         return true;
+    }
+
+    /// <summary>Parses an option value and builds its verifier with a unit's settings.</summary>
+    public static bool TryCreate(string? specText, FilterEnvironment environment, [NotNullWhen(true)] out IAddressVerifier? verifier, out string error)
+    {
+        verifier = null;
+        return VerifierSpecParser.TryParse(specText, out var spec, out error) && TryCreate(spec, environment, out verifier, out error);
     }
 
     /// <summary>Parses an option value and builds its verifier.</summary>

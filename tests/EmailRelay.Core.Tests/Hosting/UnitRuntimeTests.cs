@@ -8,9 +8,9 @@ namespace EmailRelay.Core.Tests.Hosting;
 public class UnitRuntimeTests
 {
     [Theory]
-    [InlineData("net:127.0.0.1:10025", "", "filter \"net:127.0.0.1:10025\"")]
-    [InlineData("exit:0,net:localhost:10025", "", "filter \"net:localhost:10025\"")]
-    [InlineData("", "net:127.0.0.1:1", "address verifier \"net:127.0.0.1:1\"")]
+    [InlineData("spam:127.0.0.1:783", "", "filter \"spam:127.0.0.1:783\"")]
+    [InlineData("exit:0,split:", "", "filter \"split:\"")]
+    [InlineData("", "account:", "address verifier \"account:\"")]
     public async Task A_spec_whose_kind_is_not_built_stops_startup_naming_it(string filter, string verifier, string named)
     {
         using var dir = new TestDirectory();

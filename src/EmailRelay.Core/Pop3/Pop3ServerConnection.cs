@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using EmailRelay.Diagnostics;
 using EmailRelay.Protocol.Pop3;
@@ -53,7 +52,7 @@ internal sealed class Pop3ServerConnection : IDisposable
         _remoteEndPoint = remoteEndPoint;
         _connectionId = connectionId;
         var policy = options.Policy with { TlsOffered = options.Policy.TlsOffered && services.TlsUpgrader is not null };
-        _session = new Pop3ServerSession(policy, services.Authenticator, MakeChallenge());
+        _session = new Pop3ServerSession(policy, services.Mechanisms);
         _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.TimeProvider);
         (_reader, _writer) = CreatePipes(stream);
     }
@@ -393,11 +392,6 @@ internal sealed class Pop3ServerConnection : IDisposable
     }
 
     private void Rearm() => _timeout.CancelAfter(_options.Limits.IdleTimeout);
-
-    // RFC 1939 §7: a unique timestamp, <n.time@domain> as E-MailRelay writes it.
-    private string MakeChallenge() => string.Create(
-        CultureInfo.InvariantCulture,
-        $"<{RandomNumberGenerator.GetInt32(int.MaxValue)}.{_services.TimeProvider.GetUtcNow().ToUnixTimeSeconds()}@{_options.Domain}>");
 
     private (PipeReader Reader, PipeWriter Writer) CreatePipes(Stream stream)
     {

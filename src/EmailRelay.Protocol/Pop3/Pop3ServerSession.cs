@@ -1,6 +1,6 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using EmailRelay.Protocol.Sasl;
 
 namespace EmailRelay.Protocol.Pop3;
 
@@ -16,25 +16,24 @@ namespace EmailRelay.Protocol.Pop3;
 internal sealed class Pop3ServerSession
 {
     private readonly Pop3ServerPolicy _policy;
-    private readonly IPop3Authenticator _authenticator;
+    private readonly SaslServerMechanisms _mechanisms;
     private readonly string _challenge;
     private IReadOnlyList<Pop3Message> _messages = [];
     private bool[] _deleted = [];
     private Pop3Operation? _pending;
-    private IPop3SaslExchange? _exchange;
+    private SaslServerMechanism? _exchange;
     private string? _userName;
     private bool _secure;
     private int _failures;
 
-    /// <summary>Creates a session; <paramref name="apopChallenge"/> is <c>&lt;n.time@domain&gt;</c>, made by the driver.</summary>
-    public Pop3ServerSession(Pop3ServerPolicy policy, IPop3Authenticator authenticator, string apopChallenge)
+    /// <summary>Creates a session over the <c>--pop-auth</c> secrets and mechanisms (which also make the APOP challenge).</summary>
+    public Pop3ServerSession(Pop3ServerPolicy policy, SaslServerMechanisms mechanisms)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(authenticator);
-        ArgumentNullException.ThrowIfNull(apopChallenge);
+        ArgumentNullException.ThrowIfNull(mechanisms);
         _policy = policy;
-        _authenticator = authenticator;
-        _challenge = apopChallenge;
+        _mechanisms = mechanisms;
+        _challenge = mechanisms.MakeApopChallenge();
     }
 
     /// <summary>The protocol state.</summary>
@@ -50,7 +49,7 @@ internal sealed class Pop3ServerSession
     public bool IsBusy => _pending is not null;
 
     /// <summary>The greeting, with the APOP challenge when plain secrets exist (reference §f).</summary>
-    public Pop3Step Start() => Pop3Step.Reply(_authenticator.HasPlainSecrets ? Pop3Replies.Greeting + " " + _challenge : Pop3Replies.Greeting);
+    public Pop3Step Start() => Pop3Step.Reply(ApopAvailable ? Pop3Replies.Greeting + " " + _challenge : Pop3Replies.Greeting);
 
     /// <summary>Handles one command line.</summary>
     public Pop3Step Handle(in Pop3Command command)
@@ -82,20 +81,7 @@ internal sealed class Pop3ServerSession
     public Pop3Step HandleSaslResponse(ReadOnlySpan<byte> line)
     {
         EnsureIdle(Pop3InputMode.SaslResponse);
-        var exchange = _exchange!;
-        if (line.Length == 1 && line[0] == (byte)'*')
-        {
-            EndExchange();
-            return Pop3Step.Reply(Pop3Replies.AuthenticationCancelled);
-        }
-
-        if (!TryDecode(line, out var response))
-        {
-            EndExchange();
-            return Pop3Step.Reply(Pop3Replies.InvalidBase64);
-        }
-
-        return Advance(exchange.Respond(response));
+        return Advance(_exchange!.Respond(Encoding.Latin1.GetString(line)));
     }
 
     /// <summary>Completes <see cref="Pop3Operation.OpenMailbox"/>: the listing, or null if the maildrop could not be opened.</summary>
@@ -143,7 +129,9 @@ internal sealed class Pop3ServerSession
         return Pop3Step.Reply(Pop3Replies.LineTooLong);
     }
 
-    private bool PlainUsable => _authenticator.Mechanisms(_secure).Contains("PLAIN", StringComparer.Ordinal);
+    private bool PlainUsable => _mechanisms.IsAdvertised("PLAIN", _secure);
+
+    private bool ApopAvailable => Apop.IsAvailable(_mechanisms.Secrets);
 
     private bool TlsBlocksAuth => _policy.TlsRequired && !_secure;
 
@@ -163,7 +151,7 @@ internal sealed class Pop3ServerSession
             lines.Add("STLS");
         }
 
-        var mechanisms = TlsBlocksAuth ? [] : _authenticator.Mechanisms(_secure);
+        var mechanisms = TlsBlocksAuth ? [] : _mechanisms.Advertised(_secure);
         if (mechanisms.Count > 0)
         {
             lines.Add("SASL " + string.Join(' ', mechanisms));
@@ -205,7 +193,16 @@ internal sealed class Pop3ServerSession
             return Pop3Step.Reply(Pop3Replies.Error);
         }
 
-        return LoginResult(_authenticator.ValidatePlain(user, command.Argument));
+        // Reference §f: USER/PASS is done internally as SASL PLAIN.
+        var plain = _mechanisms.Create("PLAIN", _secure);
+        if (plain is null)
+        {
+            return LoginResult(null);
+        }
+
+        var response = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0" + user + "\0" + command.Argument));
+        var step = plain.Start(response);
+        return LoginResult(step.Status == SaslServerStatus.Success ? plain.AuthenticatedId : null);
     }
 
     private Pop3Step OnApop(in Pop3Command command)
@@ -216,12 +213,12 @@ internal sealed class Pop3ServerSession
         }
 
         var words = command.Words;
-        if (words.Length != 2 || !_authenticator.HasPlainSecrets)
+        if (words.Length != 2 || !ApopAvailable)
         {
             return Pop3Step.Reply(Pop3Replies.Error);
         }
 
-        return LoginResult(_authenticator.ValidateApop(words[0], _challenge, words[1]));
+        return LoginResult(Apop.Check(_mechanisms.Secrets, words[0], _challenge, words[1]) ? words[0] : null);
     }
 
     private Pop3Step OnAuth(in Pop3Command command)
@@ -233,7 +230,7 @@ internal sealed class Pop3ServerSession
             var lines = new List<string> { Pop3Replies.Ok };
             if (!TlsBlocksAuth)
             {
-                lines.AddRange(_authenticator.Mechanisms(_secure));
+                lines.AddRange(_mechanisms.Advertised(_secure));
             }
 
             lines.Add(".");
@@ -250,8 +247,7 @@ internal sealed class Pop3ServerSession
             return Pop3Step.Reply(Pop3Replies.Error);
         }
 
-        var mechanism = words[0].ToUpperInvariant();
-        var exchange = _authenticator.Mechanisms(_secure).Contains(mechanism, StringComparer.Ordinal) ? _authenticator.Begin(mechanism, _secure) : null;
+        var exchange = _mechanisms.Create(words[0], _secure);
         if (exchange is null)
         {
             return Pop3Step.Reply(Pop3Replies.UnsupportedMechanism);
@@ -259,30 +255,28 @@ internal sealed class Pop3ServerSession
 
         _exchange = exchange;
         InputMode = Pop3InputMode.SaslResponse;
-        if (words.Length == 2)
-        {
-            // RFC 5034 §4: an initial response; "=" is an empty one.
-            if (!TryDecode(Encoding.ASCII.GetBytes(words[1]), out var initial))
-            {
-                EndExchange();
-                return Pop3Step.Reply(Pop3Replies.InvalidBase64);
-            }
 
-            return Advance(exchange.Respond(initial));
-        }
-
-        return Pop3Step.Reply("+ " + Convert.ToBase64String(exchange.InitialChallenge));
+        // RFC 5034 §4: an optional initial response; "=" is an empty one.
+        return Advance(exchange.Start(words.Length == 2 ? words[1] : null));
     }
 
-    private Pop3Step Advance(Pop3SaslResult result)
+    private Pop3Step Advance(SaslServerStep step)
     {
-        if (!result.IsDone)
+        var id = _exchange?.AuthenticatedId;
+        switch (step.Status)
         {
-            return Pop3Step.Reply("+ " + Convert.ToBase64String(result.Challenge ?? []));
+            case SaslServerStatus.Challenge:
+                return Pop3Step.Reply("+ " + step.Challenge);
+            case SaslServerStatus.Cancelled:
+                EndExchange();
+                return Pop3Step.Reply(Pop3Replies.AuthenticationCancelled);
+            case SaslServerStatus.Success:
+                EndExchange();
+                return LoginResult(id);
+            default:
+                EndExchange();
+                return LoginResult(null);
         }
-
-        EndExchange();
-        return LoginResult(result.UserId);
     }
 
     private Pop3Step LoginResult(string? userId)
@@ -450,25 +444,6 @@ internal sealed class Pop3ServerSession
     {
         _exchange = null;
         InputMode = Pop3InputMode.Command;
-    }
-
-    private static bool TryDecode(ReadOnlySpan<byte> text, out byte[] decoded)
-    {
-        if (text.Length == 1 && text[0] == (byte)'=')
-        {
-            decoded = [];
-            return true;
-        }
-
-        decoded = new byte[Base64.GetMaxDecodedFromUtf8Length(text.Length)];
-        if (Base64.DecodeFromUtf8(text, decoded, out _, out var written) != System.Buffers.OperationStatus.Done)
-        {
-            decoded = [];
-            return false;
-        }
-
-        decoded = decoded[..written];
-        return true;
     }
 
     private T Take<T>()

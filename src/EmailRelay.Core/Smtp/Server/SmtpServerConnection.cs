@@ -15,7 +15,7 @@ namespace EmailRelay.Smtp.Server;
 /// <summary>
 /// The SMTP server driver for one connection (architecture §4b point 3): frames input, feeds the
 /// <see cref="SmtpServerSession"/>, runs its operations (verifier, spool, <see cref="MessageIntake"/>),
-/// writes and flushes replies, and enforces the byte and time limits of <see cref="Hosting.RelayLimits"/>.
+/// writes and flushes replies, and enforces the byte and time limits of <see cref="Net.RelayLimits"/>.
 /// Calling sequence: construct, then <see cref="RunAsync"/> once. The connection disposes the stream
 /// when it ends. Exceptions are caught here, at the connection boundary, and logged once.
 /// </summary>

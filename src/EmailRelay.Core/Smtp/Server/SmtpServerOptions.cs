@@ -1,4 +1,4 @@
-using EmailRelay.Hosting;
+using EmailRelay.Net;
 using EmailRelay.Protocol.Smtp.Server;
 
 namespace EmailRelay.Smtp.Server;

@@ -1,5 +1,5 @@
 using System.Text;
-using EmailRelay.Hosting;
+using EmailRelay.Net;
 using EmailRelay.Protocol.Filters;
 using EmailRelay.Protocol.Mail;
 using EmailRelay.Protocol.Smtp.Server;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using EmailRelay.Filters;
-using EmailRelay.Hosting;
+using EmailRelay.Net;
 using EmailRelay.Protocol.Filters;
 using EmailRelay.Protocol.Mail;
 using EmailRelay.Protocol.Smtp.Server;

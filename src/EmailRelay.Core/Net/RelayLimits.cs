@@ -1,4 +1,4 @@
-namespace EmailRelay.Hosting;
+namespace EmailRelay.Net;
 
 /// <summary>
 /// Every size and time limit of the relay, with its default and where the default comes from

@@ -1,4 +1,4 @@
-using EmailRelay.Hosting;
+using EmailRelay.Net;
 using EmailRelay.Protocol.Pop3;
 
 namespace EmailRelay.Pop3;

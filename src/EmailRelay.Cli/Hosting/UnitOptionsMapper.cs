@@ -50,6 +50,8 @@ internal static class UnitOptionsMapper
             Smtp = SmtpOptions(options, domain),
             Filter = options.Get("filter") ?? "",
             AddressVerifier = options.Get("address-verifier") ?? "",
+            Pop = PopMapping.Options(options, domain),
+            PopAuth = PopMapping.AuthPath(options, startDirectory),
         };
     }
 

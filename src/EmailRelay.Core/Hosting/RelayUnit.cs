@@ -27,4 +27,10 @@ public sealed record RelayUnit(
 
     /// <summary>The address verifier spec (<c>--address-verifier</c>); empty accepts every recipient as remote.</summary>
     public string AddressVerifier { get; init; } = "";
+
+    /// <summary>The POP3 server's settings (<c>--pop-by-name</c>, <c>--pop-no-delete</c>, limits).</summary>
+    internal Pop3.Pop3ServerOptions Pop { get; init; } = new();
+
+    /// <summary><c>--pop-auth</c>: the POP secrets file (absolute) or <c>pam:</c>; empty if not given.</summary>
+    public string PopAuth { get; init; } = "";
 }

@@ -16,6 +16,7 @@ namespace EmailRelay.Hosting;
 internal sealed class UnitRuntime
 {
     private readonly SmtpServerConnectionHandler _smtp;
+    private Pop3.Pop3ServerConnectionHandler? _pop;
 
     private UnitRuntime(RelayUnit unit, FileSpool spool, SmtpServerConnectionHandler smtp)
     {
@@ -50,13 +51,16 @@ internal sealed class UnitRuntime
         // An empty --filter stays quiet (reference §c): no filter at all rather than a logged no-op.
         var services = new SmtpServerServices(spool, verifier, filter is EmptyFilter ? null : filter, timeProvider, loggerFactory.CreateLogger("EmailRelay.Smtp.Server"));
         var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
-        return new UnitRuntime(unit, spool, smtp);
+        var runtime = new UnitRuntime(unit, spool, smtp);
+        runtime._pop = PopComposition.Create(unit, spool, loggerFactory, timeProvider);
+        return runtime;
     }
 
     /// <summary>The connection handler for one of the unit's services.</summary>
     public IConnectionHandler HandlerFor(ListenService service) => service switch
     {
         ListenService.Smtp => _smtp,
+        ListenService.Pop when _pop is not null => _pop,
         _ => throw new ConfigurationException("the " + Listener.ServiceName(service) + " server is not available in this version"),
     };
 }

@@ -23,4 +23,7 @@ internal sealed record Pop3ServerOptions
 
     /// <summary><c>--pop-no-delete</c>.</summary>
     public bool NoDelete { get; init; }
+
+    /// <summary><c>--server-auth-config</c>, which applies to POP too.</summary>
+    public string AuthConfig { get; init; } = "";
 }

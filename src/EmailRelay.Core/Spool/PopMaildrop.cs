@@ -39,18 +39,18 @@ internal sealed class PopMaildrop : IAsyncDisposable
             return true;
         }
 
-        bool all = true;
-        foreach (int index in indexes)
+        int failures = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = PopStore.LockParallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(indexes.Distinct(), parallel, async (index, ct) =>
         {
             var entry = _entries[index];
+            entry.Deleted = await _store.DeleteAsync(entry.Message, ct);
             if (!entry.Deleted)
             {
-                entry.Deleted = await _store.DeleteAsync(entry.Message, cancellationToken);
-                all &= entry.Deleted;
+                Interlocked.Increment(ref failures);
             }
-        }
-
-        return all;
+        });
+        return failures == 0;
     }
 
     /// <summary>Unlocks every message still held.</summary>

@@ -13,6 +13,9 @@ namespace EmailRelay.Spool;
 /// </summary>
 internal sealed class PopStore
 {
+    /// <summary>How many messages are locked, or deleted, at once.</summary>
+    internal const int LockParallelism = 8;
+
     private readonly FileSpool _spool;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
@@ -66,38 +69,46 @@ internal sealed class PopStore
             spool = new FileSpool(directory, _logger, _timeProvider) { SharedContentDirectory = _spool.Directory };
         }
 
-        var messages = new List<PopMaildrop.Entry>();
+        var ids = new List<MessageId>();
+        await foreach (var id in spool.ListAsync(SpoolView.Ready, cancellationToken))
+        {
+            ids.Add(id);
+        }
+
+        // Each lock is a few blocking file operations: claim them several at a time, keeping the list order.
+        var slots = new PopMaildrop.Entry?[ids.Count];
         try
         {
-            await foreach (var id in spool.ListAsync(SpoolView.Ready, cancellationToken))
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = LockParallelism, CancellationToken = cancellationToken };
+            await Parallel.ForAsync(0, ids.Count, parallel, async (i, ct) =>
             {
-                IStoredMessage? message;
                 try
                 {
-                    message = await spool.TryLockAsync(id, cancellationToken);
+                    if (await spool.TryLockAsync(ids[i], ct) is { } message)
+                    {
+                        slots[i] = new PopMaildrop.Entry(message, ContentSize(message), SpoolNames.FileName(ids[i], SpoolFileKind.Content));
+                    }
                 }
                 catch (SpoolException e)
                 {
-                    Log.PopSkipped(_logger, id.Value, e.Message);
-                    continue;
+                    Log.PopSkipped(_logger, ids[i].Value, e.Message);
                 }
-
-                if (message is not null)
-                {
-                    messages.Add(new PopMaildrop.Entry(message, ContentSize(message), SpoolNames.FileName(id, SpoolFileKind.Content)));
-                }
-            }
+            });
         }
         catch
         {
-            foreach (var entry in messages)
+            foreach (var entry in slots)
             {
-                await entry.Message.DisposeAsync();
+                if (entry is not null)
+                {
+                    await entry.Message.DisposeAsync();
+                }
             }
 
             throw;
         }
 
+        var messages = slots.Where(e => e is not null).Select(e => e!).ToList();
         return new PopMaildrop(this, messages);
     }
 

@@ -6,7 +6,6 @@ namespace EmailRelay.Cli.CommandLine;
 /// </summary>
 internal static class OptionAvailability
 {
-    private const string Pop = "the POP3 server";
     private const string Admin = "the admin interface";
     private const string Forwarding = "forwarding (the SMTP client)";
     private const string Auth = "SMTP authentication";
@@ -16,11 +15,6 @@ internal static class OptionAvailability
     /// <summary>The gated options, one line each.</summary>
     public static IReadOnlyList<OptionGate> Gates { get; } =
     [
-        new("pop", Pop),
-        new("pop-port", Pop),
-        new("pop-auth", Pop),
-        new("pop-no-delete", Pop),
-        new("pop-by-name", Pop),
         new("admin", Admin),
         new("admin-terminate", Admin),
         new("immediate", Forwarding),

@@ -53,6 +53,8 @@ internal static class UnitOptionsMapper
             Forwarding = ForwardingOptionsMapper.Map(options, domain),
             FilterTimeout = options.GetSeconds("filter-timeout", TimeSpan.FromSeconds(60)),
             DeliveryDirectory = options.Get("delivery-dir") ?? "",
+            Pop = PopMapping.Options(options, domain),
+            PopAuth = PopMapping.AuthPath(options, startDirectory),
         };
     }
 

@@ -30,9 +30,16 @@ public sealed record RelayUnit(
 
     /// <summary>The unit's forwarding settings, or null when it does not forward (reference §h, §i).</summary>
     internal EmailRelay.Smtp.Client.ForwardingOptions? Forwarding { get; init; }
+
     /// <summary><c>--filter-timeout</c>: the time limit for filters and address verifiers.</summary>
     public TimeSpan FilterTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary><c>--delivery-dir</c>: the base directory of the <c>deliver:</c> filter's mailboxes; empty for the spool directory.</summary>
     public string DeliveryDirectory { get; init; } = "";
+
+    /// <summary>The POP3 server's settings (<c>--pop-by-name</c>, <c>--pop-no-delete</c>, limits).</summary>
+    internal Pop3.Pop3ServerOptions Pop { get; init; } = new();
+
+    /// <summary><c>--pop-auth</c>: the POP secrets file (absolute) or <c>pam:</c>; empty if not given.</summary>
+    public string PopAuth { get; init; } = "";
 }

@@ -17,6 +17,7 @@ namespace EmailRelay.Hosting;
 internal sealed class UnitRuntime
 {
     private readonly SmtpServerConnectionHandler _smtp;
+    private Pop3.Pop3ServerConnectionHandler? _pop;
 
     private UnitRuntime(RelayUnit unit, FileSpool spool, SmtpServerConnectionHandler smtp)
     {
@@ -70,13 +71,16 @@ internal sealed class UnitRuntime
 
         services = forwarder is null ? services : services with { ForwardingRequested = () => forwarder.Request("rescan") };
         var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
-        return new UnitRuntime(unit, spool, smtp) { Forwarder = forwarder };
+        var runtime = new UnitRuntime(unit, spool, smtp) { Forwarder = forwarder };
+        runtime._pop = PopComposition.Create(unit, spool, loggerFactory, timeProvider);
+        return runtime;
     }
 
     /// <summary>The connection handler for one of the unit's services.</summary>
     public IConnectionHandler HandlerFor(ListenService service) => service switch
     {
         ListenService.Smtp => ForwardOnDisconnectHandler.Wrap(_smtp, Forwarder),
+        ListenService.Pop when _pop is not null => _pop,
         _ => throw new ConfigurationException("the " + Listener.ServiceName(service) + " server is not available in this version"),
     };
 }

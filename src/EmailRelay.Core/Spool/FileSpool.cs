@@ -70,6 +70,13 @@ internal sealed class FileSpool : IMessageSpool
 
     internal DirectorySync DirectorySync { get; }
 
+    /// <summary>
+    /// For a POP <c>--pop-by-name</c> user directory: the main spool, where a message's content is
+    /// taken from when this directory has none (reference §f). Such shared content is never deleted
+    /// by <see cref="IStoredMessage.DeleteAsync"/>; <see cref="PopStore"/> decides when it goes.
+    /// </summary>
+    internal string? SharedContentDirectory { get; init; }
+
     /// <inheritdoc />
     public ValueTask<INewMessage> CreateAsync(CancellationToken cancellationToken)
     {
@@ -274,6 +281,19 @@ internal sealed class FileSpool : IMessageSpool
 
     internal string PathOf(MessageId id, SpoolFileKind kind) => Path.Combine(Directory, SpoolNames.FileName(id, kind));
 
+    /// <summary>The content path: this directory's, else the <see cref="SharedContentDirectory"/>'s if it has one.</summary>
+    internal string ContentPathOf(MessageId id)
+    {
+        string local = PathOf(id, SpoolFileKind.Content);
+        if (SharedContentDirectory is null || File.Exists(local))
+        {
+            return local;
+        }
+
+        string shared = Path.Combine(SharedContentDirectory, SpoolNames.FileName(id, SpoolFileKind.Content));
+        return File.Exists(shared) ? shared : local;
+    }
+
     internal void OnChanged() => Changed?.Invoke(this, EventArgs.Empty);
 
     internal async Task SyncDirectoryAsync(MessageId id)
@@ -393,7 +413,8 @@ internal sealed class FileSpool : IMessageSpool
             }
         }
 
-        candidates.RemoveAll(id => !contents.Contains(id.Value));
+        candidates.RemoveAll(id => !contents.Contains(id.Value) &&
+            (SharedContentDirectory is null || !File.Exists(Path.Combine(SharedContentDirectory, SpoolNames.FileName(id, SpoolFileKind.Content)))));
         candidates.Sort();
         return candidates;
     }

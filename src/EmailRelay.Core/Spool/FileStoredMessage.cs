@@ -20,7 +20,7 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         _spool = spool;
         Id = id;
         _ownerLock = ownerLock;
-        ContentPath = spool.PathOf(id, SpoolFileKind.Content);
+        ContentPath = spool.ContentPathOf(id);
         EnvelopePath = spool.PathOf(id, SpoolFileKind.EnvelopeBusy);
     }
 
@@ -35,6 +35,9 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
 
     /// <inheritdoc />
     public string EnvelopePath { get; }
+
+    /// <summary>True if the content is in the spool's <see cref="FileSpool.SharedContentDirectory"/> (so delete leaves it).</summary>
+    internal bool IsSharedContent => !string.Equals(Path.GetDirectoryName(ContentPath), _spool.Directory, StringComparison.Ordinal);
 
     private string TmpPath => _spool.PathOf(Id, SpoolFileKind.EnvelopeBusyTmp);
 
@@ -75,7 +78,10 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         try
         {
             File.Delete(EnvelopePath);
-            File.Delete(ContentPath);
+            if (!IsSharedContent)
+            {
+                File.Delete(ContentPath);
+            }
         }
         catch (Exception exception) when (SpoolErrors.IsIo(exception))
         {

@@ -1,0 +1,93 @@
+#!/bin/bash
+# POP3 retrieval benchmark: N spooled messages of SIZE bytes, retrieved and deleted by one poplib
+# client in one session (RETR n, DELE n for each, then QUIT). Prints msgs/s for the whole session
+# (login with locking, all RETR/DELE round trips, QUIT with the deletes).
+# Usage: bench/load/pop.sh [--relay PATH] [N] [SIZE]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+relay="$root/src/EmailRelay.Cli/bin/Release/net10.0/emailrelay"
+if [ "${1:-}" = "--relay" ]; then relay=$2; shift 2; fi
+n=${1:-5000}
+size=${2:-1024}
+if [ ! -x "$relay" ]; then
+    dotnet build "$root/src/EmailRelay.Cli" -c Release -v q -nologo >/dev/null
+fi
+work=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+mkdir "$work/spool"
+echo "server plain bench bench-pw" > "$work/pop.auth"
+read -r smtp pop < <(/usr/bin/python3 -c 'import socket
+s=[socket.socket() for _ in range(2)]
+[x.bind(("127.0.0.1",0)) for x in s]
+print(*[x.getsockname()[1] for x in s])')
+"$relay" --no-daemon --no-syslog --user "$(id -un)" --interface 127.0.0.1 --spool-dir "$work/spool" \
+    --port "$smtp" --pop --pop-port "$pop" --pop-auth "$work/pop.auth" 2>"$work/relay.log" &
+pid=$!
+/usr/bin/python3 - "$smtp" "$pop" "$work/spool" "$n" "$size" <<'PY'
+import os, poplib, shutil, smtplib, socket, sys, time
+smtp, pop, spool, n, size = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+for _ in range(200):
+    try:
+        socket.create_connection(("127.0.0.1", pop), 1).close(); break
+    except OSError:
+        time.sleep(0.05)
+line = b"x" * 76 + b"\r\n"
+body = (line * (size // len(line) + 1))[:size - 2] + b"\r\n"
+with smtplib.SMTP("127.0.0.1", smtp) as s:
+    s.sendmail("a@example.com", ["b@example.com"], b"Subject: bench\r\n\r\n" + body)
+env = [f for f in os.listdir(spool) if f.endswith(".envelope")][0]
+base = env[:-len(".envelope")]
+content = open(os.path.join(spool, base + ".content"), "rb").read()
+envelope = open(os.path.join(spool, env), "rb").read()
+prefix, pid_, t, _ = base.split(".")
+for i in range(2, n + 1):
+    name = "%s.%s.%s.%d" % (prefix, pid_, t, 100000 + i)
+    open(os.path.join(spool, name + ".content"), "wb").write(content)
+    open(os.path.join(spool, name + ".envelope"), "wb").write(envelope)
+start = time.perf_counter()
+p = poplib.POP3("127.0.0.1", pop, timeout=60)
+p.user("bench"); p.pass_("bench-pw")
+t_login = time.perf_counter() - start
+count, total = p.stat()
+got = 0
+for i in range(1, count + 1):
+    resp, lines, octets = p.retr(i)
+    got += octets
+    p.dele(i)
+t_loop = time.perf_counter() - start
+p.quit()
+elapsed = time.perf_counter() - start
+left = [f for f in os.listdir(spool) if not f.endswith(".lock")]
+print("poplib (one command at a time):")
+print("messages=%d size=%d octets=%d elapsed=%.3fs (login %.3fs, retr+dele %.3fs, quit %.3fs) rate=%.0f msgs/s left-in-spool=%d" % (count, len(content), got, elapsed, t_login, t_loop - t_login, elapsed - t_loop, count / elapsed, len(left)))
+# Second run: the same client logic over a raw socket, pipelining RETR/DELE in batches of 50
+# (RFC 2449 PIPELINING style; the server answers batched commands in order).
+for i in range(1, n + 1):
+    name = "%s.%s.%s.%d" % (prefix, pid_, t, 200000 + i)
+    open(os.path.join(spool, name + ".content"), "wb").write(content)
+    open(os.path.join(spool, name + ".envelope"), "wb").write(envelope)
+start = time.perf_counter()
+sock = socket.create_connection(("127.0.0.1", pop), 60)
+f = sock.makefile("rb")
+f.readline()
+sock.sendall(b"USER bench\r\nPASS bench-pw\r\nSTAT\r\n")
+f.readline(); f.readline()
+count = int(f.readline().split()[1])
+t_login = time.perf_counter() - start
+got = 0
+for first in range(1, count + 1, 50):
+    batch = range(first, min(first + 50, count + 1))
+    sock.sendall(b"".join(b"RETR %d\r\nDELE %d\r\n" % (i, i) for i in batch))
+    for i in batch:
+        assert f.readline().startswith(b"+OK")
+        while (l := f.readline()) != b".\r\n":
+            got += len(l)
+        assert f.readline().startswith(b"+OK")
+t_loop = time.perf_counter() - start
+sock.sendall(b"QUIT\r\n")
+assert f.readline().startswith(b"+OK")
+elapsed = time.perf_counter() - start
+left = [x for x in os.listdir(spool) if not x.endswith(".lock")]
+print("pipelined (batches of 50 RETR+DELE):")
+print("messages=%d size=%d octets=%d elapsed=%.3fs (login %.3fs, retr+dele %.3fs, quit %.3fs) rate=%.0f msgs/s left-in-spool=%d" % (count, len(content), got, elapsed, t_login, t_loop - t_login, elapsed - t_loop, count / elapsed, len(left)))
+PY

@@ -1,0 +1,198 @@
+using EmailRelay.Net;
+using EmailRelay.Protocol.Storage;
+using EmailRelay.Spool;
+using EmailRelay.Testing;
+
+namespace EmailRelay.Core.Tests.Pop3;
+
+public sealed class Pop3ServerConnectionTests
+{
+    private const string Dotted = "Subject: dots\r\n\r\n.leading dot\r\n..two\r\n.\r\nend\r\n";
+
+    [Fact]
+    public async Task Retr_is_byte_exact_and_quit_deletes_only_the_marked_messages()
+    {
+        using var h = new Pop3ServerHarness();
+        var first = await h.StoreAsync(Dotted);
+        var second = await h.StoreAsync("Subject: two\r\n\r\nbody\r\n");
+        await using var client = await h.LoginAsync();
+        await client.SendAsync("STAT");
+        await client.ExpectAsync($"+OK 2 {Dotted.Length + 22}");
+        await client.SendAsync("UIDL 1");
+        await client.ExpectAsync("+OK 1 " + SpoolNames.FileName(first, SpoolFileKind.Content));
+        await client.SendAsync("RETR 1");
+        await client.ExpectAsync($"+OK {Dotted.Length} octets");
+        Assert.Equal(Dotted, await Pop3ServerHarness.ReadMultiLineAsync(client));
+        await client.SendAsync("TOP 1 1");
+        await client.ExpectAsync("+OK");
+        Assert.Equal("Subject: dots\r\n\r\n.leading dot\r\n", await Pop3ServerHarness.ReadMultiLineAsync(client));
+        await client.SendAsync("DELE 1");
+        await client.ExpectAsync("+OK");
+        await client.SendAsync("QUIT");
+        await client.ExpectAsync("+OK signing off");
+        await client.ExpectClosedAsync();
+        Assert.Equal([SpoolNames.FileName(second, SpoolFileKind.Content), SpoolNames.FileName(second, SpoolFileKind.Envelope)], h.Files());
+    }
+
+    [Fact]
+    public async Task A_disconnect_without_quit_deletes_nothing_and_leaves_nothing_locked()
+    {
+        using var h = new Pop3ServerHarness();
+        var id = await h.StoreAsync("Subject: x\r\n\r\ny\r\n");
+        var (client, server) = await h.ConnectAsync();
+        await client.SendAsync("USER alice");
+        await client.ExpectAsync("+OK user: alice");
+        await client.SendAsync("PASS alice pw");
+        await client.ExpectAsync("+OK authenticated");
+        Assert.Contains(SpoolNames.FileName(id, SpoolFileKind.EnvelopeBusy), h.Files());
+        await client.SendAsync("DELE 1");
+        await client.ExpectAsync("+OK");
+        await client.DisconnectAsync();
+        await server.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal([SpoolNames.FileName(id, SpoolFileKind.Content), SpoolNames.FileName(id, SpoolFileKind.Envelope)], h.Files());
+        Assert.Contains(h.Logger.Lines, l => l.Contains("pop connection closed", StringComparison.Ordinal));
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_pop_session_and_the_forwarder_never_hold_the_same_message()
+    {
+        using var h = new Pop3ServerHarness();
+        var held = await h.StoreAsync("Subject: forwarding\r\n\r\n");
+        var free = await h.StoreAsync("Subject: pop\r\n\r\n");
+        var forwarder = new FileSpool(h.Directory, h.Logger, TimeProvider.System);
+        await using (var claimed = await forwarder.TryLockAsync(held, CancellationToken.None))
+        {
+            Assert.NotNull(claimed);
+            await using var client = await h.LoginAsync();
+            await client.SendAsync("UIDL");
+            await client.ExpectAsync("+OK 1 message(s)");
+            await client.ExpectAsync("1 " + SpoolNames.FileName(free, SpoolFileKind.Content));
+            await client.ExpectAsync(".");
+            Assert.Null(await forwarder.TryLockAsync(free, CancellationToken.None));
+            await client.SendAsync("QUIT");
+            await client.ExpectAsync("+OK signing off");
+        }
+
+        Assert.NotNull(await forwarder.TryLockAsync(free, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task No_delete_answers_as_usual_but_removes_nothing()
+    {
+        using var h = new Pop3ServerHarness(noDelete: true);
+        await h.StoreAsync("Subject: keep\r\n\r\n");
+        var before = h.Files();
+        await using var client = await h.LoginAsync();
+        await client.SendAsync("DELE 1");
+        await client.ExpectAsync("+OK");
+        await client.SendAsync("QUIT");
+        await client.ExpectAsync("+OK signing off");
+        await client.ExpectClosedAsync();
+        Assert.Equal(before, h.Files());
+    }
+
+    [Fact]
+    public async Task By_name_each_user_sees_their_own_and_shared_content_goes_with_the_last_envelope()
+    {
+        using var h = new Pop3ServerHarness(byName: true);
+        var id = await h.StoreAsync("Subject: shared\r\n\r\nfor both\r\n");
+        var envelope = Path.Combine(h.Directory, SpoolNames.FileName(id, SpoolFileKind.Envelope));
+        foreach (var user in new[] { "alice", "bob" })
+        {
+            Directory.CreateDirectory(Path.Combine(h.Directory, user));
+            File.Copy(envelope, Path.Combine(h.Directory, user, Path.GetFileName(envelope)));
+        }
+
+        File.Delete(envelope);
+        var own = await h.StoreAsync("Subject: main only\r\n\r\n");
+        var content = SpoolNames.FileName(id, SpoolFileKind.Content);
+        foreach (var (user, contentRemains) in new[] { ("bob", true), ("alice", false) })
+        {
+            await using var client = await h.LoginAsync(user);
+            await client.SendAsync("UIDL");
+            await client.ExpectAsync("+OK 1 message(s)");
+            await client.ExpectAsync("1 " + content);
+            await client.ExpectAsync(".");
+            await client.SendAsync("RETR 1");
+            await client.ExpectAsync("+OK 29 octets");
+            Assert.Equal("Subject: shared\r\n\r\nfor both\r\n", await Pop3ServerHarness.ReadMultiLineAsync(client));
+            await client.SendAsync("DELE 1");
+            await client.ExpectAsync("+OK");
+            await client.SendAsync("QUIT");
+            await client.ExpectAsync("+OK signing off");
+            await client.ExpectClosedAsync();
+            Assert.Empty(h.Files(user));
+            Assert.Equal(contentRemains, File.Exists(Path.Combine(h.Directory, content)));
+        }
+
+        Assert.Contains(SpoolNames.FileName(own, SpoolFileKind.Envelope), h.Files());
+        await using var carol = await h.LoginAsync("alice");
+        await carol.SendAsync("STAT");
+        await carol.ExpectAsync("+OK 0 0");
+    }
+
+    [Fact]
+    public async Task Bytes_pipelined_after_stls_drop_the_connection()
+    {
+        using var h = new Pop3ServerHarness(withTls: true);
+        var (client, _) = await h.ConnectAsync();
+        await client.SendBatchAsync("STLS", "USER alice");
+        await client.ExpectAsync("+OK");
+        await client.ExpectClosedAsync();
+        Assert.Contains(h.Logger.Lines, l => l.Contains("data pipelined after STLS", StringComparison.Ordinal) || l.Contains("command injection", StringComparison.Ordinal));
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Stls_then_a_normal_session()
+    {
+        using var h = new Pop3ServerHarness(withTls: true);
+        var (client, _) = await h.ConnectAsync();
+        await client.SendAsync("STLS");
+        await client.ExpectAsync("+OK");
+        await client.SendAsync("CAPA");
+        Assert.DoesNotContain("STLS", await Pop3ServerHarness.ReadMultiLineAsync(client), StringComparison.Ordinal);
+        await client.SendAsync("QUIT");
+        await client.ExpectAsync("+OK signing off");
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_overlong_line_is_answered_once_and_the_session_goes_on()
+    {
+        using var h = new Pop3ServerHarness(limits: RelayLimits.Default with { MaxCommandLineLength = 100 });
+        var (client, _) = await h.ConnectAsync();
+        await client.SendAsync(new string('x', 10_000));
+        await client.ExpectAsync("-ERR line too long");
+        await client.SendAsync("QUIT");
+        await client.ExpectAsync("+OK signing off");
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_idle_timeout_closes_the_connection_and_unlocks()
+    {
+        using var h = new Pop3ServerHarness(limits: RelayLimits.Default with { IdleTimeout = TimeSpan.FromSeconds(30) });
+        await h.StoreAsync("Subject: x\r\n\r\n");
+        await using var client = await h.LoginAsync();
+        h.Time.Advance(TimeSpan.FromSeconds(31));
+        await client.ExpectAsync("-ERR timeout");
+        await client.ExpectClosedAsync();
+        await Waiting.UntilAsync(() => !h.Files().Any(f => f.EndsWith(".busy", StringComparison.Ordinal)), "unlocked");
+    }
+
+    [Fact]
+    public async Task Passwords_are_never_logged()
+    {
+        using var h = new Pop3ServerHarness();
+        await using (var client = await h.LoginAsync())
+        {
+            await client.SendAsync("QUIT");
+            await client.ExpectAsync("+OK signing off");
+        }
+
+        Assert.DoesNotContain(h.Logger.Lines, l => l.Contains("alice pw", StringComparison.Ordinal));
+        Assert.Contains(h.Logger.Lines, l => l.Contains("pop connection from 127.0.0.1:41100", StringComparison.Ordinal));
+    }
+}

@@ -49,6 +49,7 @@ internal sealed class UnitRuntime
         await spool.RecoverAsync(cancellationToken);
         // An empty --filter stays quiet (reference §c): no filter at all rather than a logged no-op.
         var services = new SmtpServerServices(spool, verifier, filter is EmptyFilter ? null : filter, timeProvider, loggerFactory.CreateLogger("EmailRelay.Smtp.Server"));
+        services = AuthTlsComposition.Apply(unit, services, loggerFactory, timeProvider);
         var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
         return new UnitRuntime(unit, spool, smtp);
     }

@@ -24,7 +24,8 @@ internal static class Program
         var tool = ProgramName.Current();
         var code = tool switch
         {
-            "emailrelay-submit" or "emailrelay-passwd" or "emailrelay-filter-copy" => RunMissingTool(tool),
+            "emailrelay-passwd" => EmailRelay.Cli.Tools.PasswdTool.Run(args, Console.In, Console.Out, Console.Error),
+            "emailrelay-submit" or "emailrelay-filter-copy" => RunMissingTool(tool),
             _ => await RunRelayAsync(args),
         };
         Environment.Exit(code);

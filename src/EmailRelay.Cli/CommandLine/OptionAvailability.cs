@@ -20,8 +20,6 @@ internal static class OptionAvailability
         new("immediate", Forwarding),
         new("client-auth", Auth),
         new("client-auth-config", Auth),
-        new("server-auth", Auth),
-        new("server-auth-config", Auth),
         new("client-tls", Tls),
         new("client-tls-connection", Tls),
         new("client-tls-required", Tls),
@@ -29,12 +27,6 @@ internal static class OptionAvailability
         new("client-tls-verify", Tls),
         new("client-tls-verify-name", Tls),
         new("client-tls-server-name", Tls),
-        new("server-tls", Tls),
-        new("server-tls-connection", Tls),
-        new("server-tls-required", Tls),
-        new("server-tls-certificate", Tls),
-        new("server-tls-verify", Tls),
-        new("tls-config", Tls),
         new("dnsbl", Dnsbl),
     ];
 

@@ -55,7 +55,43 @@ internal static class UnitOptionsMapper
             DeliveryDirectory = options.Get("delivery-dir") ?? "",
             Pop = PopMapping.Options(options, domain),
             PopAuth = PopMapping.AuthPath(options, startDirectory),
+            ServerAuth = options.Get("server-auth") is { } auth && !EmailRelay.Auth.SecretStores.IsPam(auth) ? ResolvePath(auth, startDirectory) : options.Get("server-auth") ?? "",
+            ServerAuthConfig = options.Get("server-auth-config") ?? "",
+            ServerTls = ServerTlsSettings(options, startDirectory),
+            ConnectionTimeout = options.GetSeconds("connection-timeout", TimeSpan.FromSeconds(40)),
         };
+    }
+
+    /// <summary>The server TLS settings from <c>--server-tls*</c> and <c>--tls-config</c>, or null without TLS.</summary>
+    public static EmailRelay.Tls.TlsServerSettings? ServerTlsSettings(UnitOptions options, string startDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.IsSet("server-tls") && !options.IsSet("server-tls-connection"))
+        {
+            return null;
+        }
+
+        var certificates = options.GetList("server-tls-certificate");
+        if (certificates.Count == 0)
+        {
+            throw new ConfigurationException("--server-tls requires --server-tls-certificate");
+        }
+
+        try
+        {
+            var verify = options.Get("server-tls-verify");
+            return new EmailRelay.Tls.TlsServerSettings
+            {
+                Certificate = ResolvePath(certificates[0], startDirectory),
+                SecondCertificate = certificates.Count > 1 ? ResolvePath(certificates[1], startDirectory) : null,
+                Verify = verify is null or "<default>" or "<none>" ? verify : ResolvePath(verify, startDirectory),
+                Config = EmailRelay.Tls.TlsConfig.Parse(options.Get("tls-config")),
+            };
+        }
+        catch (EmailRelay.Tls.TlsConfigurationException ex)
+        {
+            throw new ConfigurationException(ex.Message, ex);
+        }
     }
 
     /// <summary>The SMTP server's policy and limits from <c>--anonymous</c>, <c>--size</c>, <c>--idle-timeout</c> and <c>--server-smtp-config</c>.</summary>
@@ -88,7 +124,8 @@ internal static class UnitOptionsMapper
             BareNewlines = bareNewlines,
             ClientErrorLimit = limits.ClientErrorLimit,
         };
-        return new SmtpServerOptions { Policy = policy, Limits = limits, Unit = options.Name };
+        policy = policy with { TlsOffered = options.IsSet("server-tls"), TlsRequired = options.IsSet("server-tls-required") };
+        return new SmtpServerOptions { Policy = policy, Limits = limits, Unit = options.Name, ImplicitTls = options.IsSet("server-tls-connection") };
     }
 
     /// <summary>The enabled services and their ports: SMTP unless <c>--no-smtp</c>/<c>--dont-serve</c>, POP with <c>--pop</c>, admin with <c>--admin</c>.</summary>

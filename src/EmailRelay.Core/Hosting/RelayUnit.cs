@@ -42,4 +42,16 @@ public sealed record RelayUnit(
 
     /// <summary><c>--pop-auth</c>: the POP secrets file (absolute) or <c>pam:</c>; empty if not given.</summary>
     public string PopAuth { get; init; } = "";
+
+    /// <summary><c>--server-auth</c>: a secrets file path or <c>pam:</c>; empty for no AUTH.</summary>
+    public string ServerAuth { get; init; } = "";
+
+    /// <summary><c>--server-auth-config</c>.</summary>
+    public string ServerAuthConfig { get; init; } = "";
+
+    /// <summary>Server TLS (<c>--server-tls-certificate</c>, <c>--server-tls-verify</c>, <c>--tls-config</c>), or null.</summary>
+    internal EmailRelay.Tls.TlsServerSettings? ServerTls { get; init; }
+
+    /// <summary><c>--connection-timeout</c>: also the TLS handshake limit.</summary>
+    public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromSeconds(40);
 }

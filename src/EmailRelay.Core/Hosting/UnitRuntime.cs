@@ -63,6 +63,8 @@ internal sealed class UnitRuntime
         await spool.RecoverAsync(cancellationToken);
         // An empty --filter stays quiet (reference §c): no filter at all rather than a logged no-op.
         var services = new SmtpServerServices(spool, verifier, filter is EmptyFilter ? null : filter, timeProvider, loggerFactory.CreateLogger("EmailRelay.Smtp.Server"));
+        services = AuthTlsComposition.Apply(unit, services, loggerFactory, timeProvider);
+
         Forwarder? forwarder = null;
         if (unit.Forwarding is { } forwarding && !ForwarderFactory.TryCreate(forwarding, spool, timeProvider, loggerFactory, out forwarder, out error))
         {

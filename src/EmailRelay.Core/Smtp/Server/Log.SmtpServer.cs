@@ -53,4 +53,19 @@ internal static partial class Log
 
     [LoggerMessage(1015, LogLevel.Warning, "possible command injection: data pipelined after STARTTLS")]
     public static partial void StartTlsInjection(ILogger logger);
+
+    [LoggerMessage(1040, LogLevel.Information, "trusting [{Address}]: matched [{Pattern}] from line {Line}")]
+    public static partial void Trusting(ILogger logger, string address, string pattern, int line);
+
+    [LoggerMessage(1041, LogLevel.Information, "smtp authentication of [{Id}] using {Mechanism} succeeded")]
+    public static partial void AuthSucceeded(ILogger logger, string id, string mechanism);
+
+    [LoggerMessage(1042, LogLevel.Warning, "failed authentication: id [{Id}] mechanism {Mechanism}")]
+    public static partial void AuthFailed(ILogger logger, string id, string mechanism);
+
+    [LoggerMessage(1043, LogLevel.Warning, "client protocol error: AUTH requested but not advertised: {Mechanism}")]
+    public static partial void AuthNotAdvertised(ILogger logger, string mechanism);
+
+    [LoggerMessage(1044, LogLevel.Information, "tls established: cipher {Cipher}")]
+    public static partial void TlsEstablished(ILogger logger, string cipher);
 }

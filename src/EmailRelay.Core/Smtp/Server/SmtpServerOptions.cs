@@ -22,4 +22,7 @@ internal sealed record SmtpServerOptions
 
     /// <summary><c>--domain</c> (the policy's domain).</summary>
     public string Domain => Policy.Domain;
+
+    /// <summary><c>--server-tls-connection</c> (SMTPS): the TLS handshake comes before the greeting.</summary>
+    public bool ImplicitTls { get; init; }
 }

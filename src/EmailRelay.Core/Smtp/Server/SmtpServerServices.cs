@@ -24,4 +24,10 @@ internal sealed record SmtpServerServices(IMessageSpool Spool, IAddressVerifier 
 
     /// <summary>Names the cipher of an upgraded stream for the Received line.</summary>
     public Func<Stream, string>? TlsCipher { get; init; }
+
+    /// <summary>The client certificate of an upgraded stream as PEM (envelope ClientCertificate), or empty.</summary>
+    public Func<Stream, string>? TlsClientCertificate { get; init; }
+
+    /// <summary><c>--server-auth</c>: the SASL mechanisms over the server secrets, or null.</summary>
+    public EmailRelay.Protocol.Sasl.SaslServerMechanisms? Sasl { get; init; }
 }

@@ -23,4 +23,13 @@ internal enum SessionEventKind
 
     /// <summary>The verifier asked for the connection to be dropped.</summary>
     VerifierAbort,
+
+    /// <summary>AUTH succeeded: <c>Address</c> is the id, <c>Response</c> the mechanism.</summary>
+    AuthSucceeded,
+
+    /// <summary>AUTH failed (fail2ban <c>failed authentication</c>): <c>Address</c> is the id tried, <c>Response</c> the mechanism.</summary>
+    AuthFailed,
+
+    /// <summary>AUTH named a mechanism that is not advertised: <c>Reason</c> is the mechanism.</summary>
+    AuthNotAdvertised,
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Sasl;
 
 namespace EmailRelay.Protocol.Smtp.Server;
 
@@ -31,6 +32,10 @@ internal sealed class SmtpServerSession
     private bool _chunkLast;
     private bool _tooBig;
     private bool _hasUtf8Recipient;
+    private SaslServerMechanism? _sasl;
+    private string? _authId;
+    private string _authMechanism = "";
+    private int _authFailures;
 
     /// <summary>Creates a session for one connection.</summary>
     public SmtpServerSession(SmtpServerPolicy policy, TimeProvider timeProvider, PeerInfo peer)
@@ -64,6 +69,30 @@ internal sealed class SmtpServerSession
     /// <summary>True once TLS is established.</summary>
     public bool IsSecure => _tls is not null;
 
+    /// <summary>
+    /// <c>--server-auth</c>: the SASL mechanisms over the server secrets, or null when AUTH is not
+    /// configured (then <see cref="SmtpServerPolicy.AuthMechanisms"/> applies). With it, MAIL and VRFY need
+    /// a successful AUTH unless the peer is <see cref="Trusted"/>.
+    /// </summary>
+    public SaslServerMechanisms? Sasl { get; init; }
+
+    /// <summary>The secrets file's <c>server none</c> line matching the peer, if any.</summary>
+    public TrustedPeer? Trusted { get; init; }
+
+    /// <summary>Failed AUTH attempts before <c>421</c> and close (differences 14).</summary>
+    public int AuthFailureLimit { get; init; } = 3;
+
+    /// <summary>The authenticated SASL id, or null.</summary>
+    public string? AuthenticatedId => _authId;
+
+    /// <summary>Verifier argument 5: the lower-case mechanism, or <c>none</c>.</summary>
+    public string VerifierAuthMechanism => _authId is null ? "none" : _authMechanism.ToLowerInvariant();
+
+    /// <summary>Verifier argument 6: the SASL id, the trusted keyword, or empty.</summary>
+    public string VerifierAuthId => _authId ?? Trusted?.Keyword ?? "";
+
+    private bool AuthRequired => Sasl is not null && _authId is null && Trusted is null;
+
     /// <summary>The greeting (or <c>421 service not available</c> when the server is disabled).</summary>
     public SessionStep Start()
     {
@@ -95,7 +124,8 @@ internal sealed class SmtpServerSession
             (_, SmtpVerb.Noop) => Reply(SmtpServerReplies.Noop, flush: true),
             (_, SmtpVerb.Help or SmtpVerb.Expn) => Reply(SmtpServerReplies.NotImplemented, flush: true),
             (_, SmtpVerb.Helo or SmtpVerb.Ehlo) => OnHello(command),
-            (_, SmtpVerb.Auth) => Reply(SmtpServerReplies.NotImplemented, flush: true),
+            (_, SmtpVerb.Auth) when Sasl is null => Reply(SmtpServerReplies.NotImplemented, flush: true),
+            (_, SmtpVerb.Auth) => OnAuth(command),
             (_, SmtpVerb.StartTls) => OnStartTls(),
             (_, SmtpVerb.Bdat) when !_policy.Chunking => Error(SmtpServerReplies.Unrecognized),
             (_, SmtpVerb.Vrfy) => OnVrfy(command),
@@ -181,6 +211,8 @@ internal sealed class SmtpServerSession
         _pending = null;
         _tls = tls;
         _helo = "";
+        _authId = null;
+        _authMechanism = "";
         ClearTransaction();
         State = SmtpServerState.Connected;
         return new SessionStep { EndsMessage = true };
@@ -228,9 +260,11 @@ internal sealed class SmtpServerSession
             lines.Add("SIZE " + _policy.MaxMessageSize.ToString(CultureInfo.InvariantCulture));
         }
 
-        if (_policy.AuthMechanisms.Count > 0)
+        IReadOnlyList<string> mechanisms = Sasl is null ? _policy.AuthMechanisms
+            : _policy.TlsRequired && !IsSecure ? [] : Sasl.Advertised(IsSecure);
+        if (mechanisms.Count > 0)
         {
-            lines.Add("AUTH " + string.Join(' ', _policy.AuthMechanisms));
+            lines.Add("AUTH " + string.Join(' ', mechanisms));
         }
 
         if (_policy.TlsOffered && !IsSecure)
@@ -276,9 +310,9 @@ internal sealed class SmtpServerSession
 
     private SessionStep OnVrfy(in SmtpCommand command)
     {
-        if (_policy.TlsRequired && !IsSecure)
+        if (AccessRefusal() is { } refusal)
         {
-            return Reply(SmtpReply.Create(530, "encryption required: use starttls"), flush: true);
+            return Reply(refusal, flush: true);
         }
 
         if (_policy.AnonymousVrfy)
@@ -302,9 +336,9 @@ internal sealed class SmtpServerSession
             return Reply(SmtpServerReplies.ServiceNotAvailable, flush: true);
         }
 
-        if (_policy.TlsRequired && !IsSecure)
+        if (AccessRefusal() is { } refusal)
         {
-            return Reply(SmtpReply.Create(530, "encryption required: use starttls"), flush: true);
+            return Reply(refusal, flush: true);
         }
 
         if (command.Error is { } error)
@@ -456,7 +490,7 @@ internal sealed class SmtpServerSession
     }
 
     private byte[]? BuildReceivedLine() => _policy.AnonymousContent ? null
-        : Encoding.UTF8.GetBytes(ReceivedLine.Format(_helo, _peer.Address, _policy.Domain, _tls, authenticated: false, _time.GetLocalNow()));
+        : Encoding.UTF8.GetBytes(ReceivedLine.Format(_helo, _peer.Address, _policy.Domain, _tls, authenticated: _authId is not null, _time.GetLocalNow()));
 
     private Envelope BuildEnvelope() => new()
     {
@@ -466,8 +500,105 @@ internal sealed class SmtpServerSession
         ToRemote = [.. _toRemote],
         ClientAddress = _peer.Address,
         MailFromAuthIn = _mail.AuthParameter,
+        Authentication = _authId ?? "",
+        ClientCertificate = _tls?.ClientCertificate ?? "",
         Utf8MailboxNames = _mail.HasUtf8LocalPart || _hasUtf8Recipient,
     };
+
+    // Reference §d and §e: encryption first under --server-tls-required, then authentication.
+    private SmtpReply? AccessRefusal()
+    {
+        if (_policy.TlsRequired && !IsSecure)
+        {
+            return SmtpReply.Create(530, AuthRequired ? "authentication required: use starttls" : "encryption required: use starttls");
+        }
+
+        return AuthRequired ? SmtpReply.Create(530, "authentication required") : null;
+    }
+
+    private SessionStep OnAuth(in SmtpCommand command)
+    {
+        var sasl = Sasl!;
+        if (_policy.TlsRequired && !IsSecure)
+        {
+            return Reply(SmtpReply.Create(530, "encryption required: use starttls"), flush: true);
+        }
+
+        if (_authId is not null || State is SmtpServerState.Mail or SmtpServerState.Chunking)
+        {
+            return Error(SmtpReply.Create(503, "already authenticated"));
+        }
+
+        string[] words = command.Argument.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length is 0 or > 2)
+        {
+            return Error(SmtpReply.Create(501, "invalid argument"));
+        }
+
+        SaslServerMechanism? mechanism = sasl.Create(words[0], IsSecure);
+        if (mechanism is null)
+        {
+            bool afterTls = !IsSecure && _policy.TlsOffered && sasl.Advertised(false).Count == 0 && sasl.Advertised(true).Count > 0;
+            var reply = SmtpReply.Create(504, afterTls ? "unsupported authentication mechanism: use starttls" : "unsupported authentication mechanism");
+            _errors++;
+            return new SessionStep { Reply = reply, Flush = true, Event = new SessionEvent(SessionEventKind.AuthNotAdvertised, "", reply.ToString(), words[0]) };
+        }
+
+        _sasl = mechanism;
+        return OnSaslStep(mechanism.Start(words.Length == 2 ? words[1] : null));
+    }
+
+    /// <summary>One SASL response line (without CRLF). Requires <see cref="InputMode.SaslResponse"/>.</summary>
+    public SessionStep HandleAuthResponse(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        if (InputMode != InputMode.SaslResponse || _sasl is null)
+        {
+            throw new InvalidOperationException("SMTP session: a SASL response was fed outside an AUTH exchange.");
+        }
+
+        return OnSaslStep(_sasl.Respond(line));
+    }
+
+    private SessionStep OnSaslStep(SaslServerStep step)
+    {
+        var mechanism = _sasl!;
+        if (step.Status == SaslServerStatus.Challenge)
+        {
+            InputMode = InputMode.SaslResponse;
+            return Reply(SmtpReply.Create(334, step.Challenge), flush: true);
+        }
+
+        InputMode = InputMode.Command;
+        _sasl = null;
+        switch (step.Status)
+        {
+            case SaslServerStatus.Success:
+                _authId = mechanism.AuthenticatedId;
+                _authMechanism = mechanism.Name;
+                return new SessionStep
+                {
+                    Reply = SmtpReply.Create(235, "authentication successful"),
+                    Flush = true,
+                    Event = new SessionEvent(SessionEventKind.AuthSucceeded, _authId ?? "", mechanism.Name, ""),
+                };
+            case SaslServerStatus.Cancelled:
+                return Reply(SmtpReply.Create(501, "authentication cancelled"), flush: true);
+            default:
+                _authFailures++;
+                var ev = new SessionEvent(SessionEventKind.AuthFailed, mechanism.AuthenticatedId ?? "", mechanism.Name, "");
+                if (_authFailures >= AuthFailureLimit)
+                {
+                    State = SmtpServerState.Closed;
+                    InputMode = InputMode.Closed;
+                    ClearTransaction();
+                    return new SessionStep { Reply = SmtpReply.Create(421, "too many authentication failures"), Flush = true, Operation = SessionOperation.Close.Instance, Event = ev, EndsMessage = true };
+                }
+
+                var reply = step.Status == SaslServerStatus.Malformed ? SmtpReply.Create(501, "invalid argument") : SmtpReply.Create(535, "authentication failed");
+                return new SessionStep { Reply = reply, Flush = true, Event = ev };
+        }
+    }
 
     private SessionStep Pend(SessionOperation operation)
     {

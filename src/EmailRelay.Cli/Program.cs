@@ -133,10 +133,11 @@ internal static class Program
         }
 
         using var signals = new ShutdownSignals();
+        using var terminate = CancellationTokenSource.CreateLinkedTokenSource(signals.Token);
         var runtimes = new List<UnitRuntime>();
         foreach (var unit in units)
         {
-            runtimes.Add(await UnitRuntime.CreateAsync(unit, loggerFactory, TimeProvider.System, signals.Token));
+            runtimes.Add(await UnitRuntime.CreateAsync(unit, loggerFactory, TimeProvider.System, signals.Token, terminate.Cancel));
         }
 
         await using var host = new RelayHost(
@@ -146,6 +147,11 @@ internal static class Program
         try
         {
             host.Start();
+            foreach (var runtime in runtimes)
+            {
+                runtime.Control.Listening = [.. host.Listeners.Where(l => runtime.Unit.Listeners.Contains(l.Endpoint)).Select(l => EndPointText.Format(l.LocalEndPoint))];
+            }
+
             pidFile?.Write(Environment.ProcessId);
             privileges.DropTo(main.Get("user") ?? "daemon");
             if (daemon)
@@ -164,7 +170,7 @@ internal static class Program
                 DaemonProcess.DetachStderr();
             }
 
-            await host.RunAsync(signals.Token);
+            await host.RunAsync(terminate.Token);
         }
         finally
         {

@@ -7,7 +7,6 @@ namespace EmailRelay.Cli.CommandLine;
 internal static class OptionAvailability
 {
     private const string Pop = "the POP3 server";
-    private const string Admin = "the admin interface";
     private const string Forwarding = "forwarding (the SMTP client)";
     private const string Auth = "SMTP authentication";
     private const string Tls = "TLS";
@@ -21,8 +20,6 @@ internal static class OptionAvailability
         new("pop-auth", Pop),
         new("pop-no-delete", Pop),
         new("pop-by-name", Pop),
-        new("admin", Admin),
-        new("admin-terminate", Admin),
         new("as-client", Forwarding),
         new("as-proxy", Forwarding),
         new("forward", Forwarding),

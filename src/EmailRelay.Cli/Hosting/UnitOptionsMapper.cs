@@ -50,6 +50,7 @@ internal static class UnitOptionsMapper
             Smtp = SmtpOptions(options, domain),
             Filter = options.Get("filter") ?? "",
             AddressVerifier = options.Get("address-verifier") ?? "",
+            AdminTerminate = options.IsSet("admin-terminate"),
         };
     }
 

@@ -27,4 +27,7 @@ public sealed record RelayUnit(
 
     /// <summary>The address verifier spec (<c>--address-verifier</c>); empty accepts every recipient as remote.</summary>
     public string AddressVerifier { get; init; } = "";
+
+    /// <summary>True with <c>--admin-terminate</c>: the admin <c>terminate</c> command is allowed.</summary>
+    public bool AdminTerminate { get; init; }
 }

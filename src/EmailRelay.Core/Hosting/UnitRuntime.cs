@@ -1,3 +1,4 @@
+using EmailRelay.Admin;
 using EmailRelay.Filters;
 using EmailRelay.Net;
 using EmailRelay.Smtp.Server;
@@ -15,14 +16,19 @@ namespace EmailRelay.Hosting;
 /// </summary>
 internal sealed class UnitRuntime
 {
-    private readonly SmtpServerConnectionHandler _smtp;
+    private readonly IConnectionHandler _smtp;
 
-    private UnitRuntime(RelayUnit unit, FileSpool spool, SmtpServerConnectionHandler smtp)
+    private UnitRuntime(RelayUnit unit, FileSpool spool, IConnectionHandler smtp)
     {
         Unit = unit;
         Spool = spool;
         _smtp = smtp;
     }
+
+    /// <summary>What the admin interface acts on (and the forwarder's seam: set its delegates).</summary>
+    public RelayControl Control { get; private set; } = null!;
+
+    private IConnectionHandler? Admin { get; set; }
 
     /// <summary>The unit this runtime serves.</summary>
     public RelayUnit Unit { get; }
@@ -31,7 +37,12 @@ internal sealed class UnitRuntime
     public FileSpool Spool { get; }
 
     /// <summary>Builds the unit's objects and recovers the spool's stale locks.</summary>
-    public static async Task<UnitRuntime> CreateAsync(RelayUnit unit, ILoggerFactory loggerFactory, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <param name="unit">The unit.</param>
+    /// <param name="loggerFactory">Loggers.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    /// <param name="terminate">Stops the process (admin <c>terminate</c>); null: the command does nothing.</param>
+    public static async Task<UnitRuntime> CreateAsync(RelayUnit unit, ILoggerFactory loggerFactory, TimeProvider timeProvider, CancellationToken cancellationToken, Action? terminate = null)
     {
         ArgumentNullException.ThrowIfNull(unit);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -50,13 +61,21 @@ internal sealed class UnitRuntime
         // An empty --filter stays quiet (reference §c): no filter at all rather than a logged no-op.
         var services = new SmtpServerServices(spool, verifier, filter is EmptyFilter ? null : filter, timeProvider, loggerFactory.CreateLogger("EmailRelay.Smtp.Server"));
         var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
-        return new UnitRuntime(unit, spool, smtp);
+        var disabledSmtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name, Policy = unit.Smtp.Policy with { Enabled = false } }, services);
+        var gate = new SmtpConnectionGate(smtp, disabledSmtp);
+        var control = new RelayControl(spool, gate, timeProvider, terminate ?? (() => { }));
+        return new UnitRuntime(unit, spool, gate)
+        {
+            Control = control,
+            Admin = new AdminConnectionHandler(control, unit.AdminTerminate, loggerFactory.CreateLogger("EmailRelay.Admin")),
+        };
     }
 
     /// <summary>The connection handler for one of the unit's services.</summary>
     public IConnectionHandler HandlerFor(ListenService service) => service switch
     {
         ListenService.Smtp => _smtp,
+        ListenService.Admin when Admin is not null => Admin,
         _ => throw new ConfigurationException("the " + Listener.ServiceName(service) + " server is not available in this version"),
     };
 }

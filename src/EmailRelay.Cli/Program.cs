@@ -170,7 +170,11 @@ internal static class Program
                 DaemonProcess.DetachStderr();
             }
 
-            await host.RunAsync(terminate.Token);
+            var forwardingExit = await ForwardingLauncher.RunAsync(runtimes, () => host.RunAsync(terminate.Token), provider, host.Listeners.Count > 0, terminate.Token);
+            if (forwardingExit != ExitOk)
+            {
+                return forwardingExit;
+            }
         }
         finally
         {

@@ -51,6 +51,7 @@ internal static class UnitOptionsMapper
             Filter = options.Get("filter") ?? "",
             AddressVerifier = options.Get("address-verifier") ?? "",
             AdminTerminate = options.IsSet("admin-terminate"),
+            Forwarding = ForwardingOptionsMapper.Map(options, domain),
         };
     }
 

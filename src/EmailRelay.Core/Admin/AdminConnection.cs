@@ -106,7 +106,7 @@ internal sealed class AdminConnection
                         subscription = _control.Subscribe(parts => Send(_session.FormatEvent(parts)));
                     }
 
-                    if (step.NeedsRelay && !await ActAsync(step.Command, cancellationToken))
+                    if (step.NeedsRelay && !await TryActAsync(step.Command, cancellationToken))
                     {
                         return subscription;
                     }
@@ -148,6 +148,21 @@ internal sealed class AdminConnection
         line = slice.Length > MaxLineLength ? "" : Encoding.Latin1.GetString(slice);
         buffer = buffer.Slice(buffer.GetPosition(1, lf.Value));
         return true;
+    }
+
+    // A failing operation (e.g. an unreadable envelope during flush) is an error reply, not the end of the connection.
+    private async Task<bool> TryActAsync(Protocol.Admin.AdminCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ActAsync(command, cancellationToken);
+        }
+        catch (Exception ex) when (ex is SpoolException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Log.CommandFailed(_logger, ex.Message);
+            Send(_session.Reply("error: " + ex.Message));
+            return true;
+        }
     }
 
     // Returns false when the connection should end (terminate).

@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "admin: terminate request")]
     public static partial void TerminateRequest(ILogger logger);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "admin command failed: {Reason}")]
+    public static partial void CommandFailed(ILogger logger, string reason);
 }

@@ -30,4 +30,7 @@ public sealed record RelayUnit(
 
     /// <summary>True with <c>--admin-terminate</c>: the admin <c>terminate</c> command is allowed.</summary>
     public bool AdminTerminate { get; init; }
+
+    /// <summary>The unit's forwarding settings, or null when it does not forward (reference §h, §i).</summary>
+    internal EmailRelay.Smtp.Client.ForwardingOptions? Forwarding { get; init; }
 }

@@ -1,6 +1,7 @@
 using EmailRelay.Admin;
 using EmailRelay.Filters;
 using EmailRelay.Net;
+using EmailRelay.Smtp.Client;
 using EmailRelay.Smtp.Server;
 using EmailRelay.Spool;
 using EmailRelay.Verifiers;
@@ -36,6 +37,9 @@ internal sealed class UnitRuntime
     /// <summary>The unit's spool.</summary>
     public FileSpool Spool { get; }
 
+    /// <summary>The unit's forwarder, or null when it does not forward.</summary>
+    internal Forwarder? Forwarder { get; private init; }
+
     /// <summary>Builds the unit's objects and recovers the spool's stale locks.</summary>
     /// <param name="unit">The unit.</param>
     /// <param name="loggerFactory">Loggers.</param>
@@ -60,12 +64,22 @@ internal sealed class UnitRuntime
         await spool.RecoverAsync(cancellationToken);
         // An empty --filter stays quiet (reference §c): no filter at all rather than a logged no-op.
         var services = new SmtpServerServices(spool, verifier, filter is EmptyFilter ? null : filter, timeProvider, loggerFactory.CreateLogger("EmailRelay.Smtp.Server"));
+        var forwarderEvents = new ForwarderEventTap(loggerFactory);
+        var forwarder = ForwarderFactory.Create(unit, spool, timeProvider, forwarderEvents);
+        services = forwarder is null ? services : services with { ForwardingRequested = () => forwarder.Request("rescan") };
         var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
         var disabledSmtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name, Policy = unit.Smtp.Policy with { Enabled = false } }, services);
         var gate = new SmtpConnectionGate(smtp, disabledSmtp);
         var control = new RelayControl(spool, gate, timeProvider, terminate ?? (() => { }));
+        if (forwarder is not null)
+        {
+            ForwarderControl.Attach(control, forwarder);
+            forwarderEvents.Control = control;
+        }
+
         return new UnitRuntime(unit, spool, gate)
         {
+            Forwarder = forwarder,
             Control = control,
             Admin = new AdminConnectionHandler(control, unit.AdminTerminate, loggerFactory.CreateLogger("EmailRelay.Admin")),
         };
@@ -74,7 +88,7 @@ internal sealed class UnitRuntime
     /// <summary>The connection handler for one of the unit's services.</summary>
     public IConnectionHandler HandlerFor(ListenService service) => service switch
     {
-        ListenService.Smtp => _smtp,
+        ListenService.Smtp => ForwardOnDisconnectHandler.Wrap(_smtp, Forwarder),
         ListenService.Admin when Admin is not null => Admin,
         _ => throw new ConfigurationException("the " + Listener.ServiceName(service) + " server is not available in this version"),
     };

@@ -49,7 +49,8 @@ internal sealed class AdminRelay : IAsyncDisposable
         File.WriteAllText(Path.Combine(Spool, id + ".envelope" + (failed ? ".bad" : "")),
             "X-MailRelay-Format: #2821.8\r\nX-MailRelay-Content: 7bit\r\nX-MailRelay-From: a@b\r\nX-MailRelay-ToCount: 1\r\n" +
             "X-MailRelay-To-Remote: c@d\r\nX-MailRelay-Authentication: \r\nX-MailRelay-Client: 127.0.0.1\r\n" +
-            "X-MailRelay-ClientCertificate: \r\nX-MailRelay-MailFromAuthIn: \r\nX-MailRelay-MailFromAuthOut: \r\nX-MailRelay-End: 1\r\n");
+            "X-MailRelay-ClientCertificate: \r\nX-MailRelay-MailFromAuthIn: \r\nX-MailRelay-MailFromAuthOut: \r\n" +
+            "X-MailRelay-ForwardTo: \r\nX-MailRelay-ForwardToAddress: \r\nX-MailRelay-ClientAccountSelector: \r\nX-MailRelay-Utf8MailboxNames: 0\r\nX-MailRelay-End: 1\r\n");
         return id;
     }
 

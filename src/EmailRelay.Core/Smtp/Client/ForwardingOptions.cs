@@ -1,0 +1,32 @@
+namespace EmailRelay.Smtp.Client;
+
+/// <summary>A unit's forwarding settings (reference §h "Forwarding triggers", §i, differences 13).</summary>
+internal sealed record ForwardingOptions
+{
+    /// <summary>The client's connection and protocol settings.</summary>
+    public SmtpClientOptions Client { get; init; } = new();
+
+    /// <summary><c>--client-filter</c>, as given (empty for none).</summary>
+    public string ClientFilter { get; init; } = "";
+
+    /// <summary><c>--forward</c> (or <c>--as-client</c>): one run at startup.</summary>
+    public bool ForwardAtStartup { get; init; }
+
+    /// <summary><c>--forward-on-disconnect</c> (or <c>--as-proxy</c>): a run after each SMTP connection closes.</summary>
+    public bool ForwardOnDisconnect { get; init; }
+
+    /// <summary><c>--poll</c>: the polling period, or null.</summary>
+    public TimeSpan? Poll { get; init; }
+
+    /// <summary><c>--retry-limit</c>: transient failures before a message fails for good (default 5; 0 fails at once).</summary>
+    public int RetryLimit { get; init; } = 5;
+
+    /// <summary>The process exits after the startup run (<c>--as-client</c>, or <c>--dont-serve</c> with <c>--forward</c>).</summary>
+    public bool ExitAfterRun { get; init; }
+
+    /// <summary>Whether this is <c>--as-client</c> (prints <c>no messages to send</c> on an empty spool).</summary>
+    public bool AsClient { get; init; }
+
+    /// <summary>The first retry delay: one poll period, or 60 s without <c>--poll</c> (differences 13).</summary>
+    public TimeSpan RetryBase => Poll ?? TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace EmailRelay.Smtp.Client;
+
+/// <summary>
+/// Forwarding client log messages at E-MailRelay's texts (reference §k). Event ids 1200–1299.
+/// Summary level is Information, verbose (<c>-v</c>) is Debug.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1200, LogLevel.Information, "smtp connection to {Target}")]
+    public static partial void ConnectionTo(ILogger logger, string target);
+
+    [LoggerMessage(1201, LogLevel.Debug, "rx<<: \"{Line}\"")]
+    public static partial void Received(ILogger logger, string line);
+
+    [LoggerMessage(1202, LogLevel.Debug, "tx>>: \"{Line}\"")]
+    public static partial void Sent(ILogger logger, string line);
+
+    [LoggerMessage(1203, LogLevel.Warning, "no greeting from remote server after {Seconds}s: continuing")]
+    public static partial void NoGreeting(ILogger logger, long seconds);
+
+    [LoggerMessage(1204, LogLevel.Debug, "forwarding: [{Reason}]")]
+    public static partial void Forwarding(ILogger logger, string reason);
+
+    [LoggerMessage(1205, LogLevel.Debug, "forwarding [{Id}]")]
+    public static partial void ForwardingMessage(ILogger logger, string id);
+
+    [LoggerMessage(1206, LogLevel.Debug, "forwarding: no more messages to send")]
+    public static partial void NoMoreMessages(ILogger logger);
+
+    [LoggerMessage(1207, LogLevel.Information, "forwarding: [{Reason}]: still busy from last time")]
+    public static partial void StillBusy(ILogger logger, string reason);
+
+    [LoggerMessage(1208, LogLevel.Warning, "smtp client error: {Message}")]
+    public static partial void ClientError(ILogger logger, string message);
+
+    [LoggerMessage(1209, LogLevel.Error, "forwarding: {Message}")]
+    public static partial void RunFailed(ILogger logger, string message);
+
+    [LoggerMessage(1210, LogLevel.Warning, "sending an 8-bit message to a 7-bit server")]
+    public static partial void EightBitWarning(ILogger logger);
+
+    [LoggerMessage(1211, LogLevel.Information, "failing message [{Id}]: {Reason}")]
+    public static partial void Failing(ILogger logger, string id, string reason);
+
+    [LoggerMessage(1212, LogLevel.Information, "deferring message [{Id}]: {Reason}")]
+    public static partial void Deferring(ILogger logger, string id, string reason);
+
+    [LoggerMessage(1213, LogLevel.Debug, "deleting envelope [{Id}]")]
+    public static partial void Deleting(ILogger logger, string id);
+
+    [LoggerMessage(1214, LogLevel.Debug, "client-filter [{Name}]: [{Id}]: {Result}")]
+    public static partial void ClientFilter(ILogger logger, string name, string id, string result);
+
+    [LoggerMessage(1215, LogLevel.Warning, "client filter error: {Message}")]
+    public static partial void FilterError(ILogger logger, string message, Exception exception);
+}

@@ -1,0 +1,434 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using EmailRelay.Protocol.Smtp;
+using EmailRelay.Protocol.Smtp.Client;
+using EmailRelay.Protocol.Text;
+using Microsoft.Extensions.Logging;
+
+namespace EmailRelay.Smtp.Client;
+
+/// <summary>
+/// The driver for <see cref="SmtpClientSession"/>: owns the socket (or any stream), reads replies with the
+/// prompt and response timeouts, writes commands in single writes and the dot-stuffed body in large writes with
+/// the final dot in the same write as the end of the body.
+/// </summary>
+internal sealed class SmtpClientConnection : IAsyncDisposable
+{
+    /// <summary>Body bytes buffered before a write: large writes, few system calls.</summary>
+    private const int WriteThreshold = 256 * 1024;
+
+    private const int ReadSize = 64 * 1024;
+
+    private readonly Stream _stream;
+    private readonly Socket? _socket;
+    private readonly PipeReader _reader;
+    private readonly ArrayBufferWriter<byte> _output = new(ReadSize);
+    private readonly SmtpReplyReader _replies = new();
+    private readonly SmtpClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SmtpClientSession _session;
+    private Task<ReadResult>? _pendingRead;
+    private bool _broken;
+
+    /// <summary>Wraps a connected stream (tests use an in-memory duplex stream).</summary>
+    /// <param name="stream">The connected stream.</param>
+    /// <param name="localAddress">The local address text, for the EHLO name rule.</param>
+    /// <param name="options">The client options.</param>
+    /// <param name="time">The clock for timeouts.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="socket">The socket under <paramref name="stream"/>, if any.</param>
+    public SmtpClientConnection(Stream stream, string localAddress, SmtpClientOptions options, TimeProvider time, ILogger logger, Socket? socket = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(options);
+        _stream = stream;
+        _socket = socket;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadSize, leaveOpen: true));
+        _session = new SmtpClientSession(options.Policy with { EhloName = SmtpClientPolicy.EhloNameFor(options.Domain, localAddress) });
+    }
+
+    /// <summary>Whether the connection can take another message.</summary>
+    public bool IsUsable => !_broken && _session.IsReady;
+
+    /// <summary>Connects to <paramref name="target"/> within the connection timeout, binding <c>--client-interface</c> if given.</summary>
+    /// <param name="target">The target.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    /// <returns>The connection, before the greeting.</returns>
+    /// <exception cref="SmtpConnectException">The connection could not be made.</exception>
+    public static async Task<SmtpClientConnection> ConnectAsync(ForwardTarget target, SmtpClientOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        if (target.Socks is not null)
+        {
+            throw new SmtpConnectException("cannot connect to " + target + ": socks is not available in this version");
+        }
+
+        Socket? socket = null;
+        var display = target.ToString();
+        using var timeout = new CancellationTokenSource(options.ConnectionTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            EndPoint endPoint;
+            if (target.IsUnixSocket)
+            {
+                socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                endPoint = new UnixDomainSocketEndPoint(target.Host);
+            }
+            else
+            {
+                IPAddress? bind = options.ClientInterface is { Length: > 0 } text ? IPAddress.Parse(text) : null;
+                var address = await ResolveAsync(target.Host, bind?.AddressFamily, linked.Token);
+                display = new IPEndPoint(address, target.Port).ToString();
+                socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                if (bind is not null && !bind.Equals(IPAddress.Any) && !bind.Equals(IPAddress.IPv6Any))
+                {
+                    socket.Bind(new IPEndPoint(bind, 0));
+                }
+
+                if (!options.Linger)
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                }
+
+                endPoint = new IPEndPoint(address, target.Port);
+            }
+
+            await socket.ConnectAsync(endPoint, linked.Token);
+            Log.ConnectionTo(logger, display);
+            var local = socket.LocalEndPoint is IPEndPoint ip ? ip.Address.ToString() : "";
+            return new SmtpClientConnection(new NetworkStream(socket, ownsSocket: true), local, options, time, logger, socket);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException or FormatException && !cancellationToken.IsCancellationRequested)
+        {
+            socket?.Dispose();
+            throw new SmtpConnectException("cannot connect to " + display, ex);
+        }
+    }
+
+    /// <summary>Waits for the greeting (or the prompt timeout) and sends EHLO (or HELO).</summary>
+    /// <param name="cancellationToken">Shutdown.</param>
+    /// <returns>Null when the session is ready, otherwise the failure for the message in hand.</returns>
+    public async Task<SendOutcome?> OpenAsync(CancellationToken cancellationToken)
+    {
+        ClientStep step;
+        try
+        {
+            SmtpReply? greeting;
+            try
+            {
+                greeting = await ReadReplyAsync(_options.PromptTimeout, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                Log.NoGreeting(_logger, (long)_options.PromptTimeout.TotalSeconds);
+                greeting = null;
+                step = _session.OnGreeting(null);
+                return await RunAsync(step, null, cancellationToken);
+            }
+
+            step = greeting is null ? _session.OnProtocolError() : _session.OnGreeting(greeting);
+        }
+        catch (Exception ex) when (ex is IOException or TimeoutException)
+        {
+            step = Lost(ex);
+        }
+
+        return await RunAsync(step, null, cancellationToken);
+    }
+
+    /// <summary>Sends one message; only when <see cref="IsUsable"/>.</summary>
+    /// <param name="message">The envelope facts.</param>
+    /// <param name="openContent">Opens the content (called once, when the body is due).</param>
+    /// <param name="cancellationToken">Shutdown.</param>
+    /// <returns>The outcome; after a broken session <see cref="IsUsable"/> is false.</returns>
+    public async Task<SendOutcome> SendAsync(OutgoingMessage message, Func<Stream> openContent, CancellationToken cancellationToken)
+    {
+        var step = _session.Send(message);
+        if (_session.EightBitWarningDue)
+        {
+            Log.EightBitWarning(_logger);
+        }
+
+        return (await RunAsync(step, openContent, cancellationToken))!;
+    }
+
+    /// <summary>Sends QUIT (best effort) and shuts the socket down.</summary>
+    /// <param name="cancellationToken">Shutdown.</param>
+    /// <returns>A task.</returns>
+    public async Task QuitAsync(CancellationToken cancellationToken)
+    {
+        if (IsUsable)
+        {
+            try
+            {
+                await RunAsync(_session.Quit(), null, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or TimeoutException or SocketException)
+            {
+                // The message is already delivered; a failing QUIT changes nothing.
+            }
+        }
+
+        _broken = true;
+        try
+        {
+            _socket?.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
+    /// <summary>Closes the connection.</summary>
+    /// <returns>A task.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        _broken = true;
+        await _reader.CompleteAsync();
+        await _stream.DisposeAsync();
+    }
+
+    private static async Task<IPAddress> ResolveAsync(string host, AddressFamily? family, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            return literal;
+        }
+
+        var addresses = await Dns.GetHostAddressesAsync(host, family ?? AddressFamily.Unspecified, cancellationToken);
+        return addresses.Length > 0 ? addresses[0] : throw new SocketException((int)SocketError.HostNotFound);
+    }
+
+    private ClientStep Lost(Exception ex)
+    {
+        var text = ex is TimeoutException
+            ? "response timeout after " + ((long)_options.ResponseTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s"
+            : ex.Message;
+        return _session.OnConnectionLost(text);
+    }
+
+    private async Task<SendOutcome?> RunAsync(ClientStep step, Func<Stream>? openContent, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                switch (step.Kind)
+                {
+                    case ClientStepKind.Send:
+                        TraceCommands(step.Commands);
+                        WriteAscii(step.Commands);
+                        await FlushAsync(cancellationToken);
+                        step = await NextAsync(cancellationToken);
+                        break;
+                    case ClientStepKind.Read:
+                        step = await NextAsync(cancellationToken);
+                        break;
+                    case ClientStepKind.SendData:
+                        await WriteDataAsync(openContent!, cancellationToken);
+                        step = await NextAsync(cancellationToken);
+                        break;
+                    case ClientStepKind.SendChunks:
+                        step = await WriteChunksAsync(openContent!, cancellationToken);
+                        break;
+                    case ClientStepKind.Ready:
+                        return step.Outcome;
+                    default:
+                        if (step.IsBroken)
+                        {
+                            _broken = true;
+                            Log.ClientError(_logger, step.Error!);
+                        }
+
+                        return step.Outcome;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or TimeoutException or SocketException)
+            {
+                step = Lost(ex);
+            }
+        }
+    }
+
+    private async Task<ClientStep> NextAsync(CancellationToken cancellationToken)
+    {
+        var reply = await ReadReplyAsync(_options.ResponseTimeout, cancellationToken);
+        return reply is { } r ? _session.OnReply(r) : _session.OnProtocolError();
+    }
+
+    private async Task WriteDataAsync(Func<Stream> openContent, CancellationToken cancellationToken)
+    {
+        Log.Sent(_logger, "[message content not logged]");
+        var encoder = new SmtpDataEncoder();
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+        try
+        {
+            await using var content = openContent();
+            int n;
+            while ((n = await content.ReadAsync(buffer.AsMemory(0, ReadSize), cancellationToken)) > 0)
+            {
+                encoder.Encode(buffer.AsSpan(0, n), _output);
+                if (_output.WrittenCount >= WriteThreshold)
+                {
+                    await FlushAsync(cancellationToken);
+                }
+            }
+
+            encoder.Complete(_output);
+            Log.Sent(_logger, ".");
+            await FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<ClientStep> WriteChunksAsync(Func<Stream> openContent, CancellationToken cancellationToken)
+    {
+        var size = _options.Policy.ChunkSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(size + 1);
+        try
+        {
+            await using var content = openContent();
+            var held = await FillAsync(content, buffer.AsMemory(0, size + 1), cancellationToken);
+            while (true)
+            {
+                var last = held <= size;
+                var count = Math.Min(held, size);
+                var command = "BDAT " + count.ToString(CultureInfo.InvariantCulture) + (last ? " LAST" : "");
+                Log.Sent(_logger, command);
+                WriteAscii(command + "\r\n");
+                _output.Write(buffer.AsSpan(0, count));
+                await FlushAsync(cancellationToken);
+                var reply = await ReadReplyAsync(_options.ResponseTimeout, cancellationToken);
+                var step = reply is { } r ? _session.OnChunkReply(r, last) : _session.OnProtocolError();
+                if (step.Kind != ClientStepKind.SendChunks || last)
+                {
+                    return step;
+                }
+
+                buffer[0] = buffer[size];
+                held = 1 + await FillAsync(content, buffer.AsMemory(1, size), cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task<int> FillAsync(Stream content, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        int n;
+        while (total < buffer.Length && (n = await content.ReadAsync(buffer[total..], cancellationToken)) > 0)
+        {
+            total += n;
+        }
+
+        return total;
+    }
+
+    private void TraceCommands(string commands)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            foreach (var line in commands.Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
+            {
+                Log.Sent(_logger, line);
+            }
+        }
+    }
+
+    private void WriteAscii(string text)
+    {
+        var span = _output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        _output.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_output.WrittenCount == 0)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(_options.ResponseTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            await _stream.WriteAsync(_output.WrittenMemory, linked.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException("write timeout");
+        }
+
+        _output.ResetWrittenCount();
+    }
+
+    /// <summary>Reads one reply; null for a malformed one. Throws <see cref="TimeoutException"/> or <see cref="IOException"/>.</summary>
+    private async Task<SmtpReply?> ReadReplyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // One outstanding read survives a timeout, so a prompt timeout never cancels the socket read.
+            _pendingRead ??= _reader.ReadAsync(CancellationToken.None).AsTask();
+            var result = timeout == Timeout.InfiniteTimeSpan
+                ? await _pendingRead.WaitAsync(cancellationToken)
+                : await _pendingRead.WaitAsync(timeout, _time, cancellationToken);
+            _pendingRead = null;
+            var buffer = result.Buffer;
+            while (true)
+            {
+                var status = LineFramer.TryReadLine(buffer, SmtpReplyReader.MaxLineLength, out var line, out var next);
+                if (status == LineStatus.Incomplete)
+                {
+                    break;
+                }
+
+                if (status == LineStatus.TooLong)
+                {
+                    _reader.AdvanceTo(next);
+                    return null;
+                }
+
+                var text = Encoding.UTF8.GetString(line);
+                buffer = buffer.Slice(next);
+                Log.Received(_logger, text);
+                var added = _replies.Add(text, out var reply);
+                if (added == ReplyLineResult.Complete)
+                {
+                    _reader.AdvanceTo(buffer.Start);
+                    return reply;
+                }
+
+                if (added == ReplyLineResult.Invalid)
+                {
+                    _reader.AdvanceTo(buffer.Start);
+                    return null;
+                }
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                throw new IOException("connection closed by the remote server");
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using EmailRelay.Protocol.Smtp.Client;
+
+namespace EmailRelay.Smtp.Client;
+
+/// <summary>How the forwarding client connects and talks (reference §a client options, §i).</summary>
+internal sealed record SmtpClientOptions
+{
+    /// <summary>The default upstream: <c>--forward-to</c> (or <c>--as-client</c>, <c>--as-proxy</c>).</summary>
+    public ForwardTarget? Target { get; init; }
+
+    /// <summary><c>--domain</c>, for the EHLO name rule.</summary>
+    public string Domain { get; init; } = "localhost";
+
+    /// <summary>The session switches (<c>--client-smtp-config</c>, <c>--forward-to-some</c>); the EHLO name is filled in per connection.</summary>
+    public SmtpClientPolicy Policy { get; init; } = SmtpClientPolicy.Default;
+
+    /// <summary><c>--connection-timeout</c>: 40 s.</summary>
+    public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromSeconds(40);
+
+    /// <summary><c>--prompt-timeout</c>: 20 s to wait for the greeting before sending EHLO anyway.</summary>
+    public TimeSpan PromptTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary><c>--response-timeout</c>: 300 s (differences 10).</summary>
+    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary><c>--client-interface</c>: the local address to bind before connecting, or null.</summary>
+    public string? ClientInterface { get; init; }
+
+    /// <summary>The <c>linger</c> switch (default on); off sets SO_LINGER to 1/0.</summary>
+    public bool Linger { get; init; } = true;
+}

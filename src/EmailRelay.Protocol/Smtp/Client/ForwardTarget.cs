@@ -1,0 +1,84 @@
+using System.Globalization;
+
+namespace EmailRelay.Protocol.Smtp.Client;
+
+/// <summary>
+/// A forwarding target (reference §i "Target address"): <c>host:port</c> (the port may be a service name),
+/// IPv4, IPv6 with the last colon separating the port, an absolute unix socket path, or
+/// <c>host:port@socks-host:socks-port</c>.
+/// </summary>
+/// <param name="Host">The host name or address (no brackets), or the socket path.</param>
+/// <param name="Port">The port; 0 for a unix socket.</param>
+/// <param name="IsUnixSocket">Whether <see cref="Host"/> is a unix socket path.</param>
+/// <param name="Socks">The SOCKS4a proxy to go through, or null.</param>
+internal sealed record ForwardTarget(string Host, int Port, bool IsUnixSocket, ForwardTarget? Socks = null)
+{
+    /// <summary>Parses a target.</summary>
+    /// <param name="text">The option value.</param>
+    /// <param name="target">The target.</param>
+    /// <returns>False for an unusable value.</returns>
+    public static bool TryParse(string text, out ForwardTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        target = new ForwardTarget("", 0, false);
+        if (text.StartsWith('/'))
+        {
+            target = new ForwardTarget(text, 0, true);
+            return true;
+        }
+
+        var at = text.LastIndexOf('@');
+        if (at > 0)
+        {
+            if (!TryParse(text[..at], out var inner) || inner.IsUnixSocket || !TryParse(text[(at + 1)..], out var socks) || socks.IsUnixSocket)
+            {
+                return false;
+            }
+
+            target = inner with { Socks = socks };
+            return true;
+        }
+
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || colon == text.Length - 1)
+        {
+            return false;
+        }
+
+        var host = text[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+
+        if (host.Length == 0 || !TryPort(text[(colon + 1)..], out var port))
+        {
+            return false;
+        }
+
+        target = new ForwardTarget(host, port, false);
+        return true;
+    }
+
+    /// <summary>The target as shown in log lines: <c>host:port</c> or the socket path.</summary>
+    /// <returns>The display text.</returns>
+    public override string ToString() => IsUnixSocket ? Host
+        : (Host.Contains(':', StringComparison.Ordinal) ? "[" + Host + "]" : Host) + ":" + Port.ToString(CultureInfo.InvariantCulture);
+
+    private static bool TryPort(string text, out int port)
+    {
+        port = text.ToLowerInvariant() switch
+        {
+            "smtp" => 25,
+            "submission" => 587,
+            "smtps" or "submissions" => 465,
+            _ => 0,
+        };
+        if (port != 0)
+        {
+            return true;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is > 0 and <= 65535;
+    }
+}

@@ -24,7 +24,9 @@ internal static class Program
         var tool = ProgramName.Current();
         var code = tool switch
         {
-            "emailrelay-submit" or "emailrelay-passwd" or "emailrelay-filter-copy" => RunMissingTool(tool),
+            "emailrelay-submit" => await Tools.SubmitTool.RunAsync(args, Console.In, !Console.IsInputRedirected, Console.Out, Console.Error),
+            "emailrelay-resubmit" => await Tools.ResubmitTool.RunAsync(args, Console.Out, Console.Error),
+            "emailrelay-passwd" or "emailrelay-filter-copy" => RunMissingTool(tool),
             _ => await RunRelayAsync(args),
         };
         Environment.Exit(code);

@@ -25,7 +25,9 @@ internal static class Program
         var code = tool switch
         {
             "emailrelay-passwd" => EmailRelay.Cli.Tools.PasswdTool.Run(args, Console.In, Console.Out, Console.Error),
-            "emailrelay-submit" or "emailrelay-filter-copy" => RunMissingTool(tool),
+            "emailrelay-submit" => await Tools.SubmitTool.RunAsync(args, Console.In, !Console.IsInputRedirected, Console.Out, Console.Error),
+            "emailrelay-resubmit" => await Tools.ResubmitTool.RunAsync(args, Console.Out, Console.Error),
+            "emailrelay-filter-copy" => RunMissingTool(tool),
             _ => await RunRelayAsync(args),
         };
         Environment.Exit(code);
@@ -134,10 +136,11 @@ internal static class Program
         }
 
         using var signals = new ShutdownSignals();
+        using var terminate = CancellationTokenSource.CreateLinkedTokenSource(signals.Token);
         var runtimes = new List<UnitRuntime>();
         foreach (var unit in units)
         {
-            runtimes.Add(await UnitRuntime.CreateAsync(unit, loggerFactory, TimeProvider.System, signals.Token));
+            runtimes.Add(await UnitRuntime.CreateAsync(unit, loggerFactory, TimeProvider.System, signals.Token, terminate.Cancel));
         }
 
         await using var host = new RelayHost(
@@ -147,6 +150,11 @@ internal static class Program
         try
         {
             host.Start();
+            foreach (var runtime in runtimes)
+            {
+                runtime.Control.Listening = [.. host.Listeners.Where(l => runtime.Unit.Listeners.Contains(l.Endpoint)).Select(l => EndPointText.Format(l.LocalEndPoint))];
+            }
+
             pidFile?.Write(Environment.ProcessId);
             privileges.DropTo(main.Get("user") ?? "daemon");
             if (daemon)
@@ -165,7 +173,7 @@ internal static class Program
                 DaemonProcess.DetachStderr();
             }
 
-            var forwardingExit = await ForwardingLauncher.RunAsync(runtimes, () => host.RunAsync(signals.Token), provider, host.Listeners.Count > 0, signals.Token);
+            var forwardingExit = await ForwardingLauncher.RunAsync(runtimes, () => host.RunAsync(terminate.Token), provider, host.Listeners.Count > 0, terminate.Token);
             if (forwardingExit != ExitOk)
             {
                 return forwardingExit;

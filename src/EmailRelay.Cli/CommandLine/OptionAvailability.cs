@@ -6,7 +6,6 @@ namespace EmailRelay.Cli.CommandLine;
 /// </summary>
 internal static class OptionAvailability
 {
-    private const string Admin = "the admin interface";
     private const string Forwarding = "forwarding (the SMTP client)";
     private const string Auth = "SMTP authentication";
     private const string Tls = "TLS";
@@ -15,8 +14,6 @@ internal static class OptionAvailability
     /// <summary>The gated options, one line each.</summary>
     public static IReadOnlyList<OptionGate> Gates { get; } =
     [
-        new("admin", Admin),
-        new("admin-terminate", Admin),
         new("immediate", Forwarding),
         new("client-auth", Auth),
         new("client-auth-config", Auth),

@@ -50,6 +50,7 @@ internal static class UnitOptionsMapper
             Smtp = SmtpOptions(options, domain),
             Filter = options.Get("filter") ?? "",
             AddressVerifier = options.Get("address-verifier") ?? "",
+            AdminTerminate = options.IsSet("admin-terminate"),
             Forwarding = ForwardingOptionsMapper.Map(options, domain),
             FilterTimeout = options.GetSeconds("filter-timeout", TimeSpan.FromSeconds(60)),
             DeliveryDirectory = options.Get("delivery-dir") ?? "",

@@ -1,3 +1,4 @@
+using EmailRelay.Diagnostics;
 using EmailRelay.Net;
 using Microsoft.Extensions.Logging;
 
@@ -51,6 +52,7 @@ public sealed class RelayHost : IAsyncDisposable
                     }
 
                     var listener = new Listener(endpoint, unit.Name, unit.RemoteClients, handler, logger);
+                    using var unitScope = logger.BeginScope(new ConnectionLogScope(unit.Name, null, 0));
                     if (listener.Bind())
                     {
                         _listeners.Add(listener);

@@ -28,6 +28,9 @@ public sealed record RelayUnit(
     /// <summary>The address verifier spec (<c>--address-verifier</c>); empty accepts every recipient as remote.</summary>
     public string AddressVerifier { get; init; } = "";
 
+    /// <summary>True with <c>--admin-terminate</c>: the admin <c>terminate</c> command is allowed.</summary>
+    public bool AdminTerminate { get; init; }
+
     /// <summary>The unit's forwarding settings, or null when it does not forward (reference §h, §i).</summary>
     internal EmailRelay.Smtp.Client.ForwardingOptions? Forwarding { get; init; }
 

@@ -1,3 +1,4 @@
+using EmailRelay.Admin;
 using EmailRelay.Filters;
 using EmailRelay.Net;
 using EmailRelay.Smtp.Client;
@@ -16,15 +17,20 @@ namespace EmailRelay.Hosting;
 /// </summary>
 internal sealed class UnitRuntime
 {
-    private readonly SmtpServerConnectionHandler _smtp;
+    private readonly IConnectionHandler _smtp;
     private Pop3.Pop3ServerConnectionHandler? _pop;
 
-    private UnitRuntime(RelayUnit unit, FileSpool spool, SmtpServerConnectionHandler smtp)
+    private UnitRuntime(RelayUnit unit, FileSpool spool, IConnectionHandler smtp)
     {
         Unit = unit;
         Spool = spool;
         _smtp = smtp;
     }
+
+    /// <summary>What the admin interface acts on (and the forwarder's seam: set its delegates).</summary>
+    public RelayControl Control { get; private set; } = null!;
+
+    private IConnectionHandler? Admin { get; set; }
 
     /// <summary>The unit this runtime serves.</summary>
     public RelayUnit Unit { get; }
@@ -36,7 +42,12 @@ internal sealed class UnitRuntime
     internal Forwarder? Forwarder { get; private init; }
 
     /// <summary>Builds the unit's objects and recovers the spool's stale locks.</summary>
-    public static async Task<UnitRuntime> CreateAsync(RelayUnit unit, ILoggerFactory loggerFactory, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <param name="unit">The unit.</param>
+    /// <param name="loggerFactory">Loggers.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    /// <param name="terminate">Stops the process (admin <c>terminate</c>); null: the command does nothing.</param>
+    public static async Task<UnitRuntime> CreateAsync(RelayUnit unit, ILoggerFactory loggerFactory, TimeProvider timeProvider, CancellationToken cancellationToken, Action? terminate = null)
     {
         ArgumentNullException.ThrowIfNull(unit);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -65,15 +76,30 @@ internal sealed class UnitRuntime
         var services = new SmtpServerServices(spool, verifier, filter is EmptyFilter ? null : filter, timeProvider, loggerFactory.CreateLogger("EmailRelay.Smtp.Server"));
         services = AuthTlsComposition.Apply(unit, services, loggerFactory, timeProvider);
 
+        var forwarderEvents = new ForwarderEventTap(loggerFactory);
         Forwarder? forwarder = null;
-        if (unit.Forwarding is { } forwarding && !ForwarderFactory.TryCreate(forwarding, spool, timeProvider, loggerFactory, out forwarder, out error))
+        if (unit.Forwarding is { } forwarding && !ForwarderFactory.TryCreate(forwarding, spool, timeProvider, forwarderEvents, out forwarder, out error))
         {
             throw new ConfigurationException(error);
         }
 
         services = forwarder is null ? services : services with { ForwardingRequested = () => forwarder.Request("rescan") };
         var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
-        var runtime = new UnitRuntime(unit, spool, smtp) { Forwarder = forwarder };
+        var disabledSmtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name, Policy = unit.Smtp.Policy with { Enabled = false } }, services);
+        var gate = new SmtpConnectionGate(smtp, disabledSmtp);
+        var control = new RelayControl(spool, gate, timeProvider, terminate ?? (() => { }));
+        if (forwarder is not null)
+        {
+            ForwarderControl.Attach(control, forwarder);
+            forwarderEvents.Control = control;
+        }
+
+        var runtime = new UnitRuntime(unit, spool, gate)
+        {
+            Forwarder = forwarder,
+            Control = control,
+            Admin = new AdminConnectionHandler(control, unit.AdminTerminate, loggerFactory.CreateLogger("EmailRelay.Admin")),
+        };
         runtime._pop = PopComposition.Create(unit, spool, loggerFactory, timeProvider);
         return runtime;
     }
@@ -83,6 +109,7 @@ internal sealed class UnitRuntime
     {
         ListenService.Smtp => ForwardOnDisconnectHandler.Wrap(_smtp, Forwarder),
         ListenService.Pop when _pop is not null => _pop,
+        ListenService.Admin when Admin is not null => Admin,
         _ => throw new ConfigurationException("the " + Listener.ServiceName(service) + " server is not available in this version"),
     };
 }

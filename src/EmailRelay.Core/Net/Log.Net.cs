@@ -5,15 +5,15 @@ namespace EmailRelay.Net;
 /// <summary>Log messages of the listeners. Event ids 1000-1099.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "{Service} server on {Address}")]
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{Service} server on {Address}")]
     public static partial void ServerListening(ILogger logger, string service, string address);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "configured to reject non-local {Service} connection: {Address} is not in {Ranges}")]
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "configured to reject non-local {Service} connection: {Address} is not in {Ranges}")]
     public static partial void NonLocalRejected(ILogger logger, string service, string address, string ranges);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "{Service} connection failed: {Reason}")]
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "{Service} connection failed: {Reason}")]
     public static partial void HandlerFailed(ILogger logger, string service, string reason, Exception exception);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "{Service} server: accept failed: {Reason}")]
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Service} server: accept failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, string service, string reason);
 }

@@ -179,8 +179,18 @@ public sealed class ProcessModelTests
         Assert.Contains("nothing to do", relay.StderrText, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_passwd_name_dispatches_to_emailrelay_passwd()
+    {
+        using var dir = new TestDirectory();
+        var link = Path.Combine(dir.Path, "emailrelay-passwd");
+        File.CreateSymbolicLink(link, RelayProcess.ExecutablePath);
+        await using var relay = RelayProcess.Start(dir.Path, ["-H", "none", "-p", "a b+c"], link);
+        Assert.Equal(0, await relay.WaitForExitAsync());
+        Assert.Contains("a+20b+2Bc", relay.Stdout);
+    }
+
     [Theory]
-    [InlineData("emailrelay-passwd")]
     [InlineData("emailrelay-filter-copy")]
     public async Task Tool_names_dispatch_to_their_entry_point(string tool)
     {

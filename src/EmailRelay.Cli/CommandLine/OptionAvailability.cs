@@ -6,15 +6,15 @@ namespace EmailRelay.Cli.CommandLine;
 /// </summary>
 internal static class OptionAvailability
 {
-    private const string Forwarding = "forwarding (the SMTP client)";
-    private const string Auth = "SMTP authentication";
-    private const string Tls = "TLS";
+    private const string Immediate = "forwarding inside the SMTP transaction";
+    private const string Auth = "client authentication for forwarding";
+    private const string Tls = "TLS for forwarding";
     private const string Dnsbl = "DNSBL checking";
 
     /// <summary>The gated options, one line each.</summary>
     public static IReadOnlyList<OptionGate> Gates { get; } =
     [
-        new("immediate", Forwarding),
+        new("immediate", Immediate),
         new("client-auth", Auth),
         new("client-auth-config", Auth),
         new("client-tls", Tls),

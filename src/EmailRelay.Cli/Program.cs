@@ -27,18 +27,11 @@ internal static class Program
             "emailrelay-passwd" => EmailRelay.Cli.Tools.PasswdTool.Run(args, Console.In, Console.Out, Console.Error),
             "emailrelay-submit" => await Tools.SubmitTool.RunAsync(args, Console.In, !Console.IsInputRedirected, Console.Out, Console.Error),
             "emailrelay-resubmit" => await Tools.ResubmitTool.RunAsync(args, Console.Out, Console.Error),
-            "emailrelay-filter-copy" => RunMissingTool(tool),
+            "emailrelay-filter-copy" => await Tools.FilterCopyTool.RunAsync(args, Console.Out, Console.Error),
             _ => await RunRelayAsync(args),
         };
         Environment.Exit(code);
         return code;
-    }
-
-    // Entry points of the auxiliary tools (reference §j); each is built by a later issue.
-    private static int RunMissingTool(string tool)
-    {
-        Console.Error.WriteLine(tool + ": error: " + tool + " is not implemented in this build");
-        return ExitError;
     }
 
     private static async Task<int> RunRelayAsync(string[] args)

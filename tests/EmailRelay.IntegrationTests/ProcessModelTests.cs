@@ -191,6 +191,7 @@ public sealed class ProcessModelTests
     }
 
     [Theory]
+    [InlineData("emailrelay-passwd")]
     [InlineData("emailrelay-filter-copy")]
     public async Task Tool_names_dispatch_to_their_entry_point(string tool)
     {

@@ -18,15 +18,24 @@ public sealed class Pop3ServerConnectionTests
         await using var client = await h.LoginAsync();
         await client.SendAsync("STAT");
         await client.ExpectAsync($"+OK 2 {Dotted.Length + 22}");
-        await client.SendAsync("UIDL 1");
-        await client.ExpectAsync("+OK 1 " + SpoolNames.FileName(first, SpoolFileKind.Content));
-        await client.SendAsync("RETR 1");
+        // The maildrop is in lexical order of ids (reference §b), which is not creation order once the
+        // process-wide sequence crosses a digit boundary (...9 < ...10 fails lexically): look the number up.
+        var firstUid = SpoolNames.FileName(first, SpoolFileKind.Content);
+        await client.SendAsync("UIDL");
+        await client.ExpectAsync("+OK...");
+        var n = (await Pop3ServerHarness.ReadMultiLineAsync(client))
+            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' '))
+            .Single(fields => fields[1] == firstUid)[0];
+        await client.SendAsync("UIDL " + n);
+        await client.ExpectAsync($"+OK {n} " + firstUid);
+        await client.SendAsync("RETR " + n);
         await client.ExpectAsync($"+OK {Dotted.Length} octets");
         Assert.Equal(Dotted, await Pop3ServerHarness.ReadMultiLineAsync(client));
-        await client.SendAsync("TOP 1 1");
+        await client.SendAsync("TOP " + n + " 1");
         await client.ExpectAsync("+OK");
         Assert.Equal("Subject: dots\r\n\r\n.leading dot\r\n", await Pop3ServerHarness.ReadMultiLineAsync(client));
-        await client.SendAsync("DELE 1");
+        await client.SendAsync("DELE " + n);
         await client.ExpectAsync("+OK");
         await client.SendAsync("QUIT");
         await client.ExpectAsync("+OK signing off");

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Globalization;
-using System.IO.Pipelines;
 using System.Net;
 using System.Text;
 using EmailRelay.Diagnostics;
+using EmailRelay.Net;
 using EmailRelay.Protocol.Pop3;
 using EmailRelay.Protocol.Smtp;
 using EmailRelay.Protocol.Text;
@@ -31,9 +31,7 @@ internal sealed class Pop3ServerConnection : IDisposable
     private readonly Pop3ServerSession _session;
     private readonly CancellationTokenSource _timeout;
     private readonly SmtpDataEncoder _encoder = new();
-    private Stream _stream;
-    private PipeReader _reader;
-    private PipeWriter _writer;
+    private readonly PipeTransport _transport;
     private PopMaildrop? _maildrop;
     private bool _draining;
     private bool _tlsRequested;
@@ -45,7 +43,7 @@ internal sealed class Pop3ServerConnection : IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(services);
-        _stream = stream;
+        _transport = new PipeTransport(stream, options.Limits.ReadBufferSize);
         _options = options;
         _services = services;
         _logger = services.Logger;
@@ -54,7 +52,6 @@ internal sealed class Pop3ServerConnection : IDisposable
         var policy = options.Policy with { TlsOffered = options.Policy.TlsOffered && services.TlsUpgrader is not null };
         _session = new Pop3ServerSession(policy, services.Mechanisms);
         _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.TimeProvider);
-        (_reader, _writer) = CreatePipes(stream);
     }
 
     /// <summary>Releases the timer (also done when <see cref="RunAsync"/> ends).</summary>
@@ -70,7 +67,7 @@ internal sealed class Pop3ServerConnection : IDisposable
         {
             Rearm();
             Write(_session.Start().Lines);
-            await _writer.FlushAsync(linked.Token);
+            await _transport.Writer.FlushAsync(linked.Token);
             await ReadLoopAsync(linked.Token);
         }
         catch (OperationCanceledException) when (_timeout.IsCancellationRequested || cancellationToken.IsCancellationRequested)
@@ -97,7 +94,7 @@ internal sealed class Pop3ServerConnection : IDisposable
                 await _maildrop.DisposeAsync();
             }
 
-            await CloseTransportAsync();
+            await _transport.DisposeAsync();
             _timeout.Dispose();
             Log.ConnectionClosed(_logger, _closeReason);
         }
@@ -107,7 +104,7 @@ internal sealed class Pop3ServerConnection : IDisposable
     {
         while (true)
         {
-            var result = await _reader.ReadAsync(cancellationToken);
+            var result = await _transport.Reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             long leftover;
@@ -119,10 +116,10 @@ internal sealed class Pop3ServerConnection : IDisposable
             finally
             {
                 leftover = buffer.Slice(consumed).Length;
-                _reader.AdvanceTo(consumed, buffer.End);
+                _transport.Reader.AdvanceTo(consumed, buffer.End);
             }
 
-            await _writer.FlushAsync(cancellationToken);
+            await _transport.Writer.FlushAsync(cancellationToken);
             if (close)
             {
                 return;
@@ -288,11 +285,11 @@ internal sealed class Pop3ServerConnection : IDisposable
                 }
 
                 int take = limiter?.Take(buffer.AsSpan(0, n)) ?? n;
-                _encoder.Encode(buffer.AsSpan(0, take), _writer);
-                if (_writer.UnflushedBytes >= ContentBufferSize)
+                _encoder.Encode(buffer.AsSpan(0, take), _transport.Writer);
+                if (_transport.Writer.UnflushedBytes >= ContentBufferSize)
                 {
                     Rearm();
-                    await _writer.FlushAsync(cancellationToken);
+                    await _transport.Writer.FlushAsync(cancellationToken);
                 }
             }
         }
@@ -306,7 +303,7 @@ internal sealed class Pop3ServerConnection : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        _encoder.Complete(_writer);
+        _encoder.Complete(_transport.Writer);
     }
 
     // RFC 2595 §4 and differences 8: nothing may be buffered after STLS, else drop the connection.
@@ -320,10 +317,7 @@ internal sealed class Pop3ServerConnection : IDisposable
             return false;
         }
 
-        await _reader.CompleteAsync();
-        await _writer.CompleteAsync();
-        _stream = await _services.TlsUpgrader(_stream, cancellationToken);
-        (_reader, _writer) = CreatePipes(_stream);
+        await _transport.UpgradeAsync(_services.TlsUpgrader, cancellationToken);
         _session.TlsEstablished();
         return true;
     }
@@ -348,11 +342,11 @@ internal sealed class Pop3ServerConnection : IDisposable
         bool debug = _logger.IsEnabled(LogLevel.Debug);
         foreach (var line in lines)
         {
-            var span = _writer.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length) + 2);
+            var span = _transport.Writer.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length) + 2);
             int n = Encoding.UTF8.GetBytes(line, span);
             span[n] = (byte)'\r';
             span[n + 1] = (byte)'\n';
-            _writer.Advance(n + 2);
+            _transport.Writer.Advance(n + 2);
             if (debug)
             {
                 Log.Sent(_logger, line);
@@ -366,7 +360,7 @@ internal sealed class Pop3ServerConnection : IDisposable
         {
             using var limit = new CancellationTokenSource(_options.Limits.CloseTimeout, _services.TimeProvider);
             Write([line]);
-            await _writer.FlushAsync(limit.Token);
+            await _transport.Writer.FlushAsync(limit.Token);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
         {
@@ -374,31 +368,9 @@ internal sealed class Pop3ServerConnection : IDisposable
         }
     }
 
-    private async ValueTask CloseTransportAsync()
-    {
-        try
-        {
-            await _reader.CompleteAsync();
-            await _writer.CompleteAsync();
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
-        {
-            // Unsent replies to a peer that has gone: nothing more to do.
-        }
-        finally
-        {
-            await _stream.DisposeAsync();
-        }
-    }
 
     private void Rearm() => _timeout.CancelAfter(_options.Limits.IdleTimeout);
 
-    private (PipeReader Reader, PipeWriter Writer) CreatePipes(Stream stream)
-    {
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: _options.Limits.ReadBufferSize, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
-        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
-        return (reader, writer);
-    }
 
     private static string EndPointText(EndPoint? endPoint)
     {

@@ -1,11 +1,11 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Text;
 using EmailRelay.Diagnostics;
+using EmailRelay.Net;
 using EmailRelay.Protocol.Sasl;
-using EmailRelay.Protocol.Smtp;
 using EmailRelay.Protocol.Smtp.Server;
+using EmailRelay.Protocol.Smtp;
 using EmailRelay.Protocol.Text;
 using EmailRelay.Spool;
 using EmailRelay.Verifiers;
@@ -30,9 +30,7 @@ internal sealed class SmtpServerConnection : IDisposable
     private readonly long _connectionId;
     private readonly SmtpServerSession _session;
     private readonly MessageIntake _intake;
-    private Stream _stream;
-    private PipeReader _reader;
-    private PipeWriter _writer;
+    private readonly PipeTransport _transport;
     private readonly CancellationTokenSource _timeout;
     private INewMessage? _message;
     private SmtpDataDecoder? _decoder;
@@ -54,7 +52,7 @@ internal sealed class SmtpServerConnection : IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(services);
-        _stream = stream;
+        _transport = new PipeTransport(stream, options.Limits.ReadBufferSize);
         _options = options;
         _services = services;
         _logger = services.Logger;
@@ -71,7 +69,6 @@ internal sealed class SmtpServerConnection : IDisposable
         _session = new SmtpServerSession(policy, services.TimeProvider, _peer) { Sasl = services.Sasl, Trusted = _trusted };
         _intake = new MessageIntake(services.Filter, _logger, services.ForwardingRequested);
         _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.TimeProvider);
-        (_reader, _writer) = CreatePipes(stream);
     }
 
     /// <summary>Releases the timer (also done when <see cref="RunAsync"/> ends).</summary>
@@ -97,11 +94,8 @@ internal sealed class SmtpServerConnection : IDisposable
             if (_options.ImplicitTls && _services.TlsUpgrader is not null)
             {
                 // SMTPS: the handshake comes first, then the greeting.
-                await _reader.CompleteAsync();
-                await _writer.CompleteAsync();
-                _stream = await _services.TlsUpgrader(_stream, linked.Token);
-                (_reader, _writer) = CreatePipes(_stream);
-                _session.TlsEstablished(TlsInfoOf(_stream));
+                await _transport.UpgradeAsync(_services.TlsUpgrader, linked.Token);
+                _session.TlsEstablished(TlsInfoOf(_transport.Stream));
             }
 
             await ApplyAsync(_session.Start(), linked.Token);
@@ -127,7 +121,7 @@ internal sealed class SmtpServerConnection : IDisposable
         finally
         {
             await DisposeMessageAsync();
-            await CloseTransportAsync();
+            await _transport.DisposeAsync();
             _timeout.Dispose();
             Log.ConnectionClosed(_logger, _closeReason);
         }
@@ -137,7 +131,7 @@ internal sealed class SmtpServerConnection : IDisposable
     {
         while (true)
         {
-            var result = await _reader.ReadAsync(cancellationToken);
+            var result = await _transport.Reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             var examined = buffer.End;
@@ -150,7 +144,7 @@ internal sealed class SmtpServerConnection : IDisposable
             finally
             {
                 leftover = buffer.Slice(consumed).Length;
-                _reader.AdvanceTo(consumed, examined);
+                _transport.Reader.AdvanceTo(consumed, examined);
             }
 
             // PIPELINING: flush once no complete line is left in the buffer.
@@ -491,11 +485,8 @@ internal sealed class SmtpServerConnection : IDisposable
             return false;
         }
 
-        await _reader.CompleteAsync();
-        await _writer.CompleteAsync();
-        _stream = await _services.TlsUpgrader(_stream, cancellationToken);
-        (_reader, _writer) = CreatePipes(_stream);
-        return !await ApplyAsync(_session.TlsEstablished(TlsInfoOf(_stream)), cancellationToken);
+        await _transport.UpgradeAsync(_services.TlsUpgrader, cancellationToken);
+        return !await ApplyAsync(_session.TlsEstablished(TlsInfoOf(_transport.Stream)), cancellationToken);
     }
 
     private TlsInfo TlsInfoOf(Stream stream)
@@ -508,7 +499,7 @@ internal sealed class SmtpServerConnection : IDisposable
 
     private void Write(SmtpReply reply)
     {
-        reply.WriteTo(_writer);
+        reply.WriteTo(_transport.Writer);
         _unflushed = true;
         if (_logger.IsEnabled(LogLevel.Debug))
         {
@@ -524,7 +515,7 @@ internal sealed class SmtpServerConnection : IDisposable
         if (_unflushed)
         {
             _unflushed = false;
-            await _writer.FlushAsync(cancellationToken);
+            await _transport.Writer.FlushAsync(cancellationToken);
         }
     }
 
@@ -542,22 +533,6 @@ internal sealed class SmtpServerConnection : IDisposable
         }
     }
 
-    private async ValueTask CloseTransportAsync()
-    {
-        try
-        {
-            await _reader.CompleteAsync();
-            await _writer.CompleteAsync();
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
-        {
-            // Unsent replies to a peer that has gone: nothing more to do.
-        }
-        finally
-        {
-            await _stream.DisposeAsync();
-        }
-    }
 
     private async ValueTask DisposeMessageAsync()
     {
@@ -613,13 +588,6 @@ internal sealed class SmtpServerConnection : IDisposable
         _timeout.CancelAfter(_options.Limits.IdleTimeout);
     }
 
-    private (PipeReader Reader, PipeWriter Writer) CreatePipes(Stream stream)
-    {
-        // Zero-byte reads: an idle connection holds no read buffer (Kestrel's approach).
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: _options.Limits.ReadBufferSize, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
-        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
-        return (reader, writer);
-    }
 
     private static PeerInfo ToPeerInfo(EndPoint? endPoint)
     {

@@ -37,8 +37,9 @@ internal sealed class LineServer : IAsyncDisposable
                 _ = ServeAsync(client);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (_stop.IsCancellationRequested && e is OperationCanceledException or InvalidOperationException or SocketException or ObjectDisposedException)
         {
+            // Disposed: the listener was stopped, possibly between two accepts.
         }
     }
 

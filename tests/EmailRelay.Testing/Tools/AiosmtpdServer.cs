@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace EmailRelay.Testing.Tools;
 
@@ -58,7 +57,7 @@ public sealed class AiosmtpdServer : IAsyncDisposable
     public string Output => _process.StandardOutput + _process.StandardError;
 
     /// <summary>The number of messages completely recorded so far.</summary>
-    public int MessageCount => System.IO.Directory.GetFiles(Directory, "*.json").Length;
+    public int MessageCount => ReceivedMessage.CountIn(Directory);
 
     /// <summary>Starts a server recording into <paramref name="directory"/> (which must exist); retries on a port conflict.</summary>
     public static async Task<AiosmtpdServer> StartAsync(string directory)
@@ -87,20 +86,7 @@ public sealed class AiosmtpdServer : IAsyncDisposable
         => Poll.UntilAsync(() => MessageCount >= count, timeout, $"{count} messages at aiosmtpd (output: {Output})");
 
     /// <summary>The messages recorded so far, in arrival order.</summary>
-    public IReadOnlyList<ReceivedMessage> Messages()
-    {
-        var messages = new List<ReceivedMessage>();
-        foreach (var json in System.IO.Directory.GetFiles(Directory, "*.json").Order(StringComparer.Ordinal))
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(json));
-            var root = document.RootElement;
-            var to = root.GetProperty("to").EnumerateArray().Select(e => e.GetString() ?? "").ToList();
-            var eml = Path.ChangeExtension(json, ".eml");
-            messages.Add(new ReceivedMessage(eml, root.GetProperty("from").GetString() ?? "", to, File.ReadAllBytes(eml)));
-        }
-
-        return messages;
-    }
+    public IReadOnlyList<ReceivedMessage> Messages() => ReceivedMessage.ReadAll(Directory);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -171,7 +171,15 @@ internal sealed class AdminConnection
         switch (command.Kind)
         {
             case AdminCommandKind.Forward:
-                Send(Reply(_control.RequestForward("admin")));
+                // Reference §h: "OK", then a run starts; the reply is queued first so that it precedes the run's
+                // notify events on this connection.
+                var unavailable = _control.ForwardingUnavailable;
+                Send(Reply(unavailable));
+                if (unavailable is null)
+                {
+                    _control.RequestForward("admin");
+                }
+
                 break;
             case AdminCommandKind.Flush:
                 Send(Reply(await _control.FlushAsync(cancellationToken)));

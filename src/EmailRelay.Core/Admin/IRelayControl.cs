@@ -13,10 +13,16 @@ public interface IRelayControl
     int ProcessId { get; }
 
     /// <summary>
-    /// Requests a forwarding run with a reason (<c>forward</c> → <c>admin</c>); a request during a run is queued.
-    /// Returns null when accepted, else the error text (<c>no remote server configured: use --forward-to</c>).
+    /// Why forwarding requests are refused (<c>no remote server configured: use --forward-to</c>), or null when the
+    /// unit forwards. Checked before <see cref="RequestForward"/> so the reply can be sent before the run starts.
     /// </summary>
-    string? RequestForward(string reason);
+    string? ForwardingUnavailable { get; }
+
+    /// <summary>
+    /// Requests a forwarding run with a reason (<c>forward</c> → <c>admin</c>); a request during a run is queued.
+    /// The run may start, and publish events, before this returns. Does nothing when <see cref="ForwardingUnavailable"/> is set.
+    /// </summary>
+    void RequestForward(string reason);
 
     /// <summary>
     /// Runs a forwarding client of its own over the spool and waits for it (<c>flush</c>). Returns null on success,

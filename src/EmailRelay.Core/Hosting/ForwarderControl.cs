@@ -15,11 +15,7 @@ internal static class ForwarderControl
         ArgumentNullException.ThrowIfNull(control);
         ArgumentNullException.ThrowIfNull(forwarder);
         var flushing = 0;
-        control.ForwardRequest = reason =>
-        {
-            forwarder.Request(reason);
-            return null;
-        };
+        control.ForwardRequest = forwarder.Request;
         control.Flush = async cancellationToken =>
         {
             if (Interlocked.Exchange(ref flushing, 1) != 0)

@@ -44,8 +44,8 @@ internal sealed class RelayControl : IRelayControl
         _terminate = terminate;
     }
 
-    /// <summary>The forwarder's "request a run" (the argument is the reason); returns null or an error text. Null: no forwarder.</summary>
-    public Func<string, string?>? ForwardRequest { get; set; }
+    /// <summary>The forwarder's "request a run" (the argument is the reason). Null: no forwarder.</summary>
+    public Action<string>? ForwardRequest { get; set; }
 
     /// <summary>The forwarder's "run a client of its own once and wait"; returns null or an error text. Null: no forwarder.</summary>
     public Func<CancellationToken, Task<string?>>? Flush { get; set; }
@@ -69,7 +69,10 @@ internal sealed class RelayControl : IRelayControl
     public int ProcessId => Environment.ProcessId;
 
     /// <inheritdoc />
-    public string? RequestForward(string reason) => ForwardRequest is { } request ? request(reason) : NoRemoteServer;
+    public string? ForwardingUnavailable => ForwardRequest is null ? NoRemoteServer : null;
+
+    /// <inheritdoc />
+    public void RequestForward(string reason) => ForwardRequest?.Invoke(reason);
 
     /// <inheritdoc />
     public Task<string?> FlushAsync(CancellationToken cancellationToken) =>

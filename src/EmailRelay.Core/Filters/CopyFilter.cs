@@ -1,4 +1,3 @@
-using System.Globalization;
 using EmailRelay.Protocol.Filters;
 using Microsoft.Extensions.Logging;
 
@@ -16,9 +15,8 @@ internal sealed class CopyFilter : IMessageFilter
 {
     private readonly FilterSpecFlags _flags;
     private readonly ILogger _logger;
-    private readonly TimeProvider _timeProvider;
+    private readonly MailboxCopier _copier;
     private int _warned;
-    private long _sequence;
 
     /// <summary>Creates the filter.</summary>
     public CopyFilter(string name, FilterSpecFlags flags, ILogger logger, TimeProvider timeProvider)
@@ -26,7 +24,7 @@ internal sealed class CopyFilter : IMessageFilter
         Name = name;
         _flags = flags;
         _logger = logger;
-        _timeProvider = timeProvider;
+        _copier = new MailboxCopier(timeProvider);
     }
 
     /// <inheritdoc />
@@ -65,22 +63,7 @@ internal sealed class CopyFilter : IMessageFilter
                 continue;
             }
 
-            if (Directory.Exists(Path.Combine(directory, "tmp")) && Directory.Exists(Path.Combine(directory, "cur")) && Directory.Exists(Path.Combine(directory, "new")))
-            {
-                var file = MaildirName();
-                var temp = Path.Combine(directory, "tmp", file);
-                Place(context.ContentPath!, temp, hardlink);
-                File.Move(temp, Path.Combine(directory, "new", file));
-            }
-            else
-            {
-                Place(context.EnvelopePath!, Path.Combine(directory, context.Id.Value + ".envelope"), false);
-                if (!pop)
-                {
-                    Place(context.ContentPath!, Path.Combine(directory, context.Id.Value + ".content"), hardlink);
-                }
-            }
-
+            _copier.Place(directory, context.Id.Value, context.ContentPath!, context.EnvelopePath!, pop, hardlink);
             copied++;
         }
 
@@ -106,28 +89,5 @@ internal sealed class CopyFilter : IMessageFilter
         }
 
         return new FilterResult(FilterOutcome.Abandon, false, "", 0, "");
-    }
-
-    private static void Place(string source, string target, bool hardlink)
-    {
-        if (hardlink)
-        {
-            FilterNative.HardLink(source, target);
-        }
-        else
-        {
-            File.Copy(source, target, overwrite: false);
-        }
-    }
-
-    private string MaildirName()
-    {
-        var now = _timeProvider.GetUtcNow();
-        var inv = CultureInfo.InvariantCulture;
-        return string.Concat(
-            now.ToUnixTimeSeconds().ToString(inv), ".",
-            Environment.ProcessId.ToString(inv), ".",
-            Environment.MachineName, ".",
-            Interlocked.Increment(ref _sequence).ToString(inv));
     }
 }

@@ -48,6 +48,9 @@ internal sealed class FilterFactory : IFilterFactory
                 FilterKind.MsgId => new MsgIdFilter(spec.Text, _environment.Domain, _timeProvider),
                 FilterKind.Copy => new CopyFilter(spec.Text, spec.Flags, _environment.Logger, _timeProvider),
                 FilterKind.Net => new NetFilter(spec.Text, spec.Value, _environment.Timeout, _timeProvider),
+                FilterKind.Spam or FilterKind.SpamEdit => new SpamFilter(spec.Text, spec.Value, spec.Kind == FilterKind.SpamEdit, _environment.Timeout, _timeProvider),
+                FilterKind.Deliver => new DeliverFilter(spec.Text, spec.Flags, _environment.DeliveryDirectory, _timeProvider),
+                FilterKind.Split => new SplitFilter(spec.Text, spec.Flags, spec.Port, _timeProvider),
                 FilterKind.File => new ExecutableFilter(spec.Text, _environment.ResolveAndCheckProgram(spec.Value), _environment.Timeout, _timeProvider),
                 _ => null,
             };

@@ -29,6 +29,7 @@ internal static class VerifierFactory
         {
             VerifierKind.AcceptAll => AcceptAllVerifier.Instance,
             VerifierKind.Net => new NetVerifier(spec.Value, environment.Timeout, environment.TimeProvider),
+            VerifierKind.Account => new AccountVerifier(spec),
             VerifierKind.File => new ProgramVerifier(environment.ResolveAndCheckProgram(spec.Value), environment.Timeout, environment.TimeProvider),
             _ => null,
         };

@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace EmailRelay.Filters;
+namespace EmailRelay.Spool;
 
-/// <summary>libc's <c>link</c>, for the hard-linking options of <c>copy:</c> (and later <c>deliver:</c>, <c>split:</c>).</summary>
-internal static partial class FilterNative
+/// <summary>libc's <c>link</c>: the hard links of <c>copy:</c>, <c>deliver:</c> and <c>split:</c>.</summary>
+internal static partial class HardLinks
 {
     /// <summary>Hard-links <paramref name="existing"/> as <paramref name="newPath"/>; throws <see cref="IOException"/> on failure.</summary>
-    public static void HardLink(string existing, string newPath)
+    public static void Create(string existing, string newPath)
     {
         if (link(existing, newPath) != 0)
         {

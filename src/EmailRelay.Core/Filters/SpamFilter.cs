@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using EmailRelay.Protocol.Filters;
+
+namespace EmailRelay.Filters;
+
+/// <summary>
+/// The <c>spam:</c> and <c>spam-edit:</c> filters (reference §c "spamd"): one connection to spamd per message
+/// (<c>host:port</c> or a unix socket path), a <c>PROCESS</c> request with the content file, and the reply read to
+/// the end. <c>spam:</c> is read only and fails a message spamd calls spam (response <c>spam</c>, reason
+/// <c>spam: &lt;score&gt; / &lt;threshold&gt;</c>). <c>spam-edit:</c> writes spamd's marked-up message over the
+/// content (through <c>&lt;id&gt;.content.tmp</c>) and passes, spam or not. A connection or protocol error is a
+/// fail with response <c>error</c> for both (mail never passes unfiltered), and <c>--filter-timeout</c> bounds the
+/// whole exchange: fail, <c>error</c>/<c>timeout</c>.
+/// </summary>
+internal sealed class SpamFilter : IMessageFilter
+{
+    /// <summary>The most reply bytes accepted: spamd's message plus its report stay well below this.</summary>
+    internal const long MaxReplyBytes = 256L * 1024 * 1024;
+
+    private readonly string _address;
+    private readonly bool _edit;
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates the filter.</summary>
+    /// <param name="name">The spec text, for logs.</param>
+    /// <param name="address">spamd's <c>host:port</c> or unix socket path.</param>
+    /// <param name="edit">True for <c>spam-edit:</c>.</param>
+    /// <param name="timeout">The limit for the whole exchange.</param>
+    /// <param name="timeProvider">The clock for the timeout.</param>
+    public SpamFilter(string name, string address, bool edit, TimeSpan timeout, TimeProvider timeProvider)
+    {
+        Name = name;
+        _address = address;
+        _edit = edit;
+        _timeout = timeout > TimeSpan.Zero ? timeout : Timeout.InfiniteTimeSpan;
+        _timeProvider = timeProvider;
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.ContentPath is null)
+        {
+            return new FilterResult(FilterOutcome.Fail, false, "error", 0, "no content file for a spam filter");
+        }
+
+        using var limit = new CancellationTokenSource(_timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+        try
+        {
+            var (header, body) = await ExchangeAsync(context.ContentPath, linked.Token);
+            if (!SpamdProtocol.TryParseReplyHeader(header, out var reply, out var error))
+            {
+                return Error(error);
+            }
+
+            if (_edit && reply.ContentLength is { } length && length != body.Length)
+            {
+                return Error("spamd response truncated");
+            }
+
+            if (!_edit)
+            {
+                return reply.IsSpam ? SpamdProtocol.SpamResult(reply) : FilterResult.Ok;
+            }
+
+            if (body.Length == 0)
+            {
+                return Error("spamd returned no message");
+            }
+
+            await ReplaceContentAsync(context.ContentPath, body, linked.Token);
+            return FilterResult.Ok;
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return FilterExitCodes.TimedOut;
+        }
+        catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException)
+        {
+            return Error(e.Message);
+        }
+    }
+
+    private static FilterResult Error(string reason) => new(FilterOutcome.Fail, false, "error", 0, reason);
+
+    private async Task<(string Header, byte[] Body)> ExchangeAsync(string contentPath, CancellationToken cancellationToken)
+    {
+        await using var content = new FileStream(contentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: false);
+        EndPoint endPoint = LineClient.ParseEndPoint(_address);
+        using var socket = endPoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(endPoint, cancellationToken);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        await stream.WriteAsync(SpamdProtocol.RequestHeader(content.Length), cancellationToken);
+        await content.CopyToAsync(stream, cancellationToken);
+        await stream.FlushAsync(cancellationToken);
+        socket.Shutdown(SocketShutdown.Send);
+
+        using var reply = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            reply.Write(buffer, 0, read);
+            if (reply.Length > MaxReplyBytes)
+            {
+                throw new IOException("spamd response too long");
+            }
+        }
+
+        var bytes = reply.GetBuffer().AsSpan(0, (int)reply.Length);
+        var headerLength = SpamdProtocol.HeaderLength(bytes);
+        if (headerLength < 0)
+        {
+            if (bytes.Length > SpamdProtocol.MaxHeaderBytes || bytes.Length == 0)
+            {
+                throw new IOException(bytes.Length == 0 ? "connection closed by spamd" : "invalid spamd response");
+            }
+
+            // A header with no blank line (spamd's error replies): all header, no message.
+            return (Encoding.ASCII.GetString(bytes), []);
+        }
+
+        return (Encoding.ASCII.GetString(bytes[..headerLength]), bytes[headerLength..].ToArray());
+    }
+
+    private static async Task ReplaceContentAsync(string contentPath, byte[] body, CancellationToken cancellationToken)
+    {
+        var temp = contentPath + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+        }
+
+        try
+        {
+            await using (var file = new FileStream(temp, options))
+            {
+                await file.WriteAsync(body, cancellationToken);
+                await file.FlushAsync(cancellationToken);
+            }
+
+            File.Move(temp, contentPath, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+}

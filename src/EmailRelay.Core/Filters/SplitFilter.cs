@@ -1,0 +1,132 @@
+using System.Globalization;
+using EmailRelay.Protocol.Filters;
+using EmailRelay.Protocol.Storage;
+using EmailRelay.Spool;
+
+namespace EmailRelay.Filters;
+
+/// <summary>
+/// The <c>split:</c> built-in (reference §c): groups the <c>To-Remote</c> recipients by domain (lowercased unless
+/// <c>raw</c>), in order of first appearance. The first domain keeps the original message; every other domain gets a
+/// new message (<see cref="LinkedCopy"/>: new id, hard-linked content, a <c>.envelope</c> written directly, never
+/// seen by later server filters) without the <c>To-Local</c> recipients. Every envelope gets
+/// <c>ForwardTo=&lt;domain&gt;[:port]</c>, and, when the message was split, the trailer
+/// <c>X-MailRelay-SplitGroupCount: n</c> and one <c>X-MailRelay-SplitGroup: &lt;id&gt;</c> per message of the group.
+/// The copies are committed before the original is rewritten, so a failure half way duplicates, never loses, mail.
+/// </summary>
+internal sealed class SplitFilter : IMessageFilter
+{
+    private const string GroupCountField = "X-MailRelay-SplitGroupCount:";
+    private const string GroupField = "X-MailRelay-SplitGroup:";
+
+    private readonly bool _raw;
+    private readonly int? _port;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates the filter.</summary>
+    /// <param name="name">The spec text.</param>
+    /// <param name="flags"><see cref="FilterSpecFlags.Raw"/>: compare domains case-sensitively.</param>
+    /// <param name="port">A port to add to ForwardTo, or null.</param>
+    /// <param name="timeProvider">The clock for new message ids.</param>
+    public SplitFilter(string name, FilterSpecFlags flags, int? port, TimeProvider timeProvider)
+    {
+        Name = name;
+        _raw = flags.HasFlag(FilterSpecFlags.Raw);
+        _port = port;
+        _timeProvider = timeProvider;
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>The recipients grouped by domain, in order of first appearance.</summary>
+    public static List<(string Domain, List<string> Recipients)> Group(IEnumerable<string> recipients, bool raw)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        var groups = new List<(string Domain, List<string> Recipients)>();
+        foreach (var recipient in recipients)
+        {
+            var at = recipient.LastIndexOf('@');
+            var domain = at < 0 ? "" : recipient[(at + 1)..];
+            domain = raw ? domain : domain.ToLowerInvariant();
+            var index = groups.FindIndex(g => string.Equals(g.Domain, domain, StringComparison.Ordinal));
+            if (index < 0)
+            {
+                groups.Add((domain, [recipient]));
+            }
+            else
+            {
+                groups[index].Recipients.Add(recipient);
+            }
+        }
+
+        return groups;
+    }
+
+    /// <inheritdoc />
+    public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.ContentPath is null || context.EnvelopePath is null)
+        {
+            return FilterResult.Ok;
+        }
+
+        var copies = new List<LinkedCopy>();
+        try
+        {
+            var read = EnvelopeFormat.Read(await File.ReadAllBytesAsync(context.EnvelopePath, cancellationToken));
+            if (read.Envelope is not { } envelope)
+            {
+                return Fail("invalid envelope: " + read.Error);
+            }
+
+            var groups = Group(envelope.ToRemote, _raw);
+            if (groups.Count == 0)
+            {
+                return FilterResult.Ok;
+            }
+
+            for (int i = 1; i < groups.Count; i++)
+            {
+                copies.Add(LinkedCopy.Create(context.ContentPath, _timeProvider));
+            }
+
+            var trailer = envelope.Trailer.Where(l => !l.StartsWith(GroupCountField, StringComparison.Ordinal) && !l.StartsWith(GroupField, StringComparison.Ordinal)).ToList();
+            if (copies.Count != 0)
+            {
+                trailer.Add(GroupCountField + " " + groups.Count.ToString(CultureInfo.InvariantCulture));
+                trailer.Add(GroupField + " " + context.Id.Value);
+                trailer.AddRange(copies.Select(c => GroupField + " " + c.Id.Value));
+            }
+
+            for (int i = 0; i < copies.Count; i++)
+            {
+                var group = groups[i + 1];
+                copies[i].Commit(envelope with { ToLocal = [], ToRemote = group.Recipients, ForwardTo = ForwardTo(group.Domain), Trailer = trailer, UsesLfLineEndings = false });
+            }
+
+            var original = envelope with { ToRemote = groups[0].Recipients, ForwardTo = ForwardTo(groups[0].Domain), Trailer = trailer };
+            var temp = context.EnvelopePath + ".tmp";
+            await File.WriteAllBytesAsync(temp, EnvelopeFormat.Write(original), cancellationToken);
+            File.Move(temp, context.EnvelopePath, overwrite: true);
+            return FilterResult.Ok;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(e.Message);
+        }
+        finally
+        {
+            foreach (var copy in copies)
+            {
+                copy.Dispose();
+            }
+        }
+    }
+
+    private static FilterResult Fail(string reason) => new(FilterOutcome.Fail, false, "error", 0, reason);
+
+    private string ForwardTo(string domain)
+        => _port is { } port ? string.Concat(domain, ":", port.ToString(CultureInfo.InvariantCulture)) : domain;
+}

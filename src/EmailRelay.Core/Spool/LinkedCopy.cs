@@ -1,0 +1,118 @@
+using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Storage;
+
+namespace EmailRelay.Spool;
+
+/// <summary>
+/// A new message made from an existing one in a file spool directory, for the <c>split:</c> filter (reference
+/// §c): <see cref="Create"/> allocates a new id (pid, time, sequence, as <see cref="FileSpool"/> does, guarded by
+/// the same <c>&lt;id&gt;.lock</c> sidecar so the two never pick the same id) and hard-links the content under it;
+/// <see cref="Commit"/> writes the envelope (through <c>.envelope.new</c>, synced, then renamed to
+/// <c>.envelope</c>, so a scanner never sees half a file). Disposing an uncommitted copy removes it.
+/// </summary>
+internal sealed class LinkedCopy : IDisposable
+{
+    private static uint s_sequence;
+    private readonly string _directory;
+    private OwnerLock? _ownerLock;
+    private bool _committed;
+
+    private LinkedCopy(string directory, MessageId id, OwnerLock ownerLock)
+    {
+        _directory = directory;
+        Id = id;
+        _ownerLock = ownerLock;
+    }
+
+    /// <summary>The new message's id.</summary>
+    public MessageId Id { get; }
+
+    /// <summary>Creates a copy of <paramref name="contentPath"/> (hard-linked) under a new id in the same directory.</summary>
+    /// <exception cref="IOException">The link or the lock file could not be made.</exception>
+    public static LinkedCopy Create(string contentPath, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(contentPath);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(contentPath))!;
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            uint sequence;
+            do
+            {
+                sequence = Interlocked.Increment(ref s_sequence);
+            }
+            while (sequence == 0);
+
+            var id = SpoolNames.FormatId(Environment.ProcessId, timeProvider.GetUtcNow().ToUnixTimeSeconds(), sequence);
+            var ownerLock = OwnerLock.TryAcquire(PathOf(directory, id, SpoolFileKind.Lock), create: true, exclusive: true, out _);
+            if (ownerLock is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                ownerLock.WriteMarker(OwnerLock.NewMarker);
+                var target = PathOf(directory, id, SpoolFileKind.Content);
+                if (!File.Exists(target))
+                {
+                    HardLinks.Create(contentPath, target);
+                    return new LinkedCopy(directory, id, ownerLock);
+                }
+            }
+            catch
+            {
+                ownerLock.Release();
+                throw;
+            }
+
+            ownerLock.Release();
+        }
+
+        throw new IOException("cannot allocate a new message id in \"" + directory + "\"");
+    }
+
+    /// <summary>Writes the envelope and makes the message visible as <c>&lt;id&gt;.envelope</c>.</summary>
+    public void Commit(Envelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ObjectDisposedException.ThrowIf(_ownerLock is null, this);
+        var temp = PathOf(_directory, Id, SpoolFileKind.EnvelopeNew);
+        FileSpool.WriteFileDurably(temp, EnvelopeFormat.Write(envelope));
+        File.Move(temp, PathOf(_directory, Id, SpoolFileKind.Envelope));
+        _committed = true;
+        SpoolNative.SyncDirectory(_directory);
+    }
+
+    /// <summary>Releases the id; an uncommitted copy's files are removed.</summary>
+    public void Dispose()
+    {
+        if (_ownerLock is null)
+        {
+            return;
+        }
+
+        if (!_committed)
+        {
+            TryDelete(PathOf(_directory, Id, SpoolFileKind.EnvelopeNew));
+            TryDelete(PathOf(_directory, Id, SpoolFileKind.Content));
+        }
+
+        _ownerLock.Release();
+        _ownerLock = null;
+    }
+
+    private static string PathOf(string directory, MessageId id, SpoolFileKind kind) => Path.Combine(directory, SpoolNames.FileName(id, kind));
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the copy was never visible.
+        }
+    }
+}

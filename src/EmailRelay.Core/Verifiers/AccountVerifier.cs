@@ -1,0 +1,96 @@
+using EmailRelay.Protocol.Filters;
+using EmailRelay.Protocol.Mail;
+
+namespace EmailRelay.Verifiers;
+
+/// <summary>
+/// The <c>account:</c> address verifier (reference §c): an address matches if its domain equals <c>--domain</c>
+/// (ASCII case-insensitively) and its local part is a system account (<c>/etc/passwd</c>, read per request so
+/// account changes apply at once) whose uid is in the range (default 1000-32767). A match is local, with the
+/// account name as the mailbox (lowercased with <c>lowercase</c>, which also lets a local part in the wrong case
+/// find its lowercase account); with <c>remote</c> it is remote instead. A mismatch is <c>550 rejected</c> with the
+/// reason, or with <c>check</c> accepted as remote. A bare <c>postmaster</c> is always local.
+/// </summary>
+internal sealed class AccountVerifier : IAddressVerifier
+{
+    /// <summary>The system's account database.</summary>
+    public const string PasswdPath = "/etc/passwd";
+
+    private readonly VerifierSpec _spec;
+    private readonly Func<string> _readPasswd;
+
+    /// <summary>Creates the verifier over the system's accounts.</summary>
+    public AccountVerifier(VerifierSpec spec)
+        : this(spec, () => File.ReadAllText(PasswdPath))
+    {
+    }
+
+    /// <summary>Creates the verifier over the accounts <paramref name="readPasswd"/> returns (passwd(5) text).</summary>
+    public AccountVerifier(VerifierSpec spec, Func<string> readPasswd)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(readPasswd);
+        _spec = spec;
+        _readPasswd = readPasswd;
+    }
+
+    /// <inheritdoc />
+    public Task<VerifierResult> VerifyAsync(VerifierRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Task.FromResult(Verify(request.Address, request.Domain));
+    }
+
+    private VerifierResult Verify(string address, string domain)
+    {
+        if (string.Equals(address, "postmaster", StringComparison.OrdinalIgnoreCase))
+        {
+            return new VerifierResult(VerifierStatus.Local, "", "postmaster", "postmaster", "", "");
+        }
+
+        var at = address.LastIndexOf('@');
+        string reason;
+        if (at < 0 || !string.Equals(address[(at + 1)..], domain, StringComparison.OrdinalIgnoreCase))
+        {
+            reason = string.Concat("not a local domain: [", at < 0 ? "" : address[(at + 1)..], "] is not [", domain, "]");
+        }
+        else
+        {
+            var local = address[..at];
+            string passwd;
+            try
+            {
+                passwd = _readPasswd();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new VerifierResult(VerifierStatus.TemporaryFailure, "", "", "", "cannot verify", e.Message);
+            }
+
+            var account = SystemAccount.Find(passwd, local);
+            if (account is null && _spec.Lowercase)
+            {
+                account = SystemAccount.Find(passwd, local.ToLowerInvariant());
+            }
+
+            if (account is null)
+            {
+                reason = string.Concat("no such account: [", local, "]");
+            }
+            else if (account.Uid < _spec.UidMin || account.Uid > _spec.UidMax)
+            {
+                reason = string.Concat("account [", account.Name, "] has a uid outside ", _spec.UidMin.ToString(System.Globalization.CultureInfo.InvariantCulture), "-", _spec.UidMax.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                return _spec.Remote
+                    ? VerifierResult.AcceptRemote(address)
+                    : new VerifierResult(VerifierStatus.Local, "", _spec.Lowercase ? account.Name.ToLowerInvariant() : account.Name, account.FullName, "", "");
+            }
+        }
+
+        return _spec.Check
+            ? VerifierResult.AcceptRemote(address)
+            : new VerifierResult(VerifierStatus.PermanentFailure, "", "", "", "rejected", reason);
+    }
+}

@@ -38,10 +38,20 @@ public class FilterFactoryTests
     }
 
     [Theory]
-    [InlineData("spam:127.0.0.1:783")]
-    [InlineData("spam-edit:/run/spamd")]
-    [InlineData("deliver:")]
-    [InlineData("split:raw")]
+    [InlineData("spam:127.0.0.1:783", typeof(SpamFilter))]
+    [InlineData("spam-edit:/run/spamd", typeof(SpamFilter))]
+    [InlineData("deliver:", typeof(DeliverFilter))]
+    [InlineData("deliver:pop;h;n", typeof(DeliverFilter))]
+    [InlineData("split:raw", typeof(SplitFilter))]
+    [InlineData("split:2525", typeof(SplitFilter))]
+    public void Spam_deliver_and_split_are_built_under_their_spec_names(string spec, Type type)
+    {
+        Assert.True(_factory.TryCreate(spec, out var filter, out var error), error);
+        Assert.IsType(type, filter);
+        Assert.Equal(spec, filter.Name);
+    }
+
+    [Theory]
     [InlineData("mx:127.0.0.1")]
     public void Kinds_not_built_yet_are_a_configuration_error_naming_the_spec(string spec)
     {

@@ -8,9 +8,7 @@ namespace EmailRelay.Core.Tests.Hosting;
 public class UnitRuntimeTests
 {
     [Theory]
-    [InlineData("spam:127.0.0.1:783", "", "filter \"spam:127.0.0.1:783\"")]
-    [InlineData("exit:0,split:", "", "filter \"split:\"")]
-    [InlineData("", "account:", "address verifier \"account:\"")]
+    [InlineData("exit:0,mx:127.0.0.1", "", "filter \"mx:127.0.0.1\"")]
     public async Task A_spec_whose_kind_is_not_built_stops_startup_naming_it(string filter, string verifier, string named)
     {
         using var dir = new TestDirectory();
@@ -18,6 +16,17 @@ public class UnitRuntimeTests
         var ex = await Assert.ThrowsAsync<ConfigurationException>(
             () => UnitRuntime.CreateAsync(unit, NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None));
         Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("spam:127.0.0.1:783", "")]
+    [InlineData("exit:0,split:,deliver:,spam-edit:/run/spamd", "account:")]
+    public async Task Spam_split_deliver_filters_and_the_account_verifier_compose_an_smtp_handler(string filter, string verifier)
+    {
+        using var dir = new TestDirectory();
+        var unit = new RelayUnit("", dir.Path, "example.org", false, []) { Filter = filter, AddressVerifier = verifier };
+        var runtime = await UnitRuntime.CreateAsync(unit, NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None);
+        Assert.NotNull(runtime.HandlerFor(ListenService.Smtp));
     }
 
     [Fact]

@@ -11,6 +11,7 @@ internal static unsafe partial class ProcessNative
 {
     public const int EINTR = 4;
     public const int ECHILD = 10;
+    public const int WNOHANG = 1;
     public const int SIGTERM = 15;
     public const int SIGKILL = 9;
     public const short POSIX_SPAWN_RESETIDS = 0x01;

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.IO.Pipes;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace EmailRelay.Processes;
 
@@ -48,7 +51,7 @@ internal static class ProcessRunner
             return ProcessResult.ExecFailed(Marshal.GetPInvokeErrorMessage(error));
         }
 
-        var reaper = Task.Factory.StartNew(() => Collect(pid, readFd), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var reaper = CollectAsync(pid, readFd);
         try
         {
             return timeout > TimeSpan.Zero
@@ -75,40 +78,43 @@ internal static class ProcessRunner
         _ = ProcessNative.Kill(-pid, ProcessNative.SIGTERM);
     }
 
-    private static unsafe ProcessResult Collect(int pid, int readFd)
+    // Reads the child's stdout asynchronously (the pipe is polled by the runtime's socket engine, so no thread
+    // waits on it), then reaps the child. The reap is normally immediate: a child's stdout reaches EOF as it
+    // exits. Only a child that closed its stdout and kept running is waited for on a dedicated thread.
+    private static async Task<ProcessResult> CollectAsync(int pid, int readFd)
     {
         var kept = new byte[MaxOutputBytes];
         int count = 0;
-        var scratch = stackalloc byte[4096];
-        while (true)
+        var scratch = ArrayPool<byte>.Shared.Rent(4096);
+        try
         {
-            nint n = ProcessNative.Read(readFd, scratch, 4096);
-            if (n < 0 && Marshal.GetLastPInvokeError() == ProcessNative.EINTR)
+            await using var pipe = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(readFd, ownsHandle: true));
+            int n;
+            while ((n = await pipe.ReadAsync(scratch.AsMemory(0, 4096))) > 0)
             {
-                continue;
-            }
-
-            if (n <= 0)
-            {
-                break;
-            }
-
-            int take = Math.Min((int)n, MaxOutputBytes - count);
-            if (take > 0)
-            {
-                new ReadOnlySpan<byte>(scratch, take).CopyTo(kept.AsSpan(count));
-                count += take;
+                int take = Math.Min(n, MaxOutputBytes - count);
+                if (take > 0)
+                {
+                    scratch.AsSpan(0, take).CopyTo(kept.AsSpan(count));
+                    count += take;
+                }
             }
         }
-
-        _ = ProcessNative.Close(readFd);
-        int status = 0;
-        int rc;
-        do
+        catch (IOException)
         {
-            rc = ProcessNative.WaitPid(pid, &status, 0);
+            // A read error ends the output like EOF; the exit status still decides.
         }
-        while (rc < 0 && Marshal.GetLastPInvokeError() == ProcessNative.EINTR);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+
+        int rc = Reap(pid, ProcessNative.WNOHANG, out int status);
+        if (rc == 0)
+        {
+            (rc, status) = await Task.Factory.StartNew(
+                () => (Reap(pid, 0, out int s), s), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
 
         var output = kept.AsSpan(0, count).ToArray();
         if (rc < 0)
@@ -120,6 +126,21 @@ internal static class ProcessRunner
         return termSignal == 0
             ? new ProcessResult(ProcessOutcome.Exited, (status >> 8) & 0xff, 0, output, "")
             : new ProcessResult(ProcessOutcome.Signalled, -1, termSignal, output, "");
+    }
+
+    // waitpid with EINTR retried: the pid, 0 (WNOHANG and still running) or -1.
+    private static unsafe int Reap(int pid, int options, out int status)
+    {
+        int value = 0;
+        int rc;
+        do
+        {
+            rc = ProcessNative.WaitPid(pid, &value, options);
+        }
+        while (rc < 0 && Marshal.GetLastPInvokeError() == ProcessNative.EINTR);
+
+        status = value;
+        return rc;
     }
 
     // Returns the child's pid, or -1 with error set to an errno value.

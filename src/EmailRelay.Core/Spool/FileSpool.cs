@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using EmailRelay.Protocol.Mail;
 using EmailRelay.Protocol.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace EmailRelay.Spool;
 
@@ -58,6 +59,7 @@ internal sealed class FileSpool : IMessageSpool
         Logger = logger;
         _timeProvider = timeProvider;
         DirectorySync = new DirectorySync(Directory);
+        MemoryBacked = SpoolNative.IsMemoryFileSystem(Directory);
     }
 
     /// <inheritdoc />
@@ -69,6 +71,15 @@ internal sealed class FileSpool : IMessageSpool
     internal ILogger Logger { get; }
 
     internal DirectorySync DirectorySync { get; }
+
+    /// <summary>
+    /// True when the directory is on tmpfs or ramfs (detected at construction; tests may set it). There
+    /// <c>fsync</c> and <c>fdatasync</c> do nothing (the kernel's <c>noop_fsync</c>), so the new-message path skips
+    /// them and the thread hops that would only wait for them: the files are written on the caller's thread,
+    /// and the commit rename is the whole commit. What is durable is unchanged: everything a sync would
+    /// cover is already in the page cache, which is all there is.
+    /// </summary>
+    internal bool MemoryBacked { get; init; }
 
     /// <summary>
     /// For a POP <c>--pop-by-name</c> user directory: the main spool, where a message's content is
@@ -99,14 +110,19 @@ internal sealed class FileSpool : IMessageSpool
                 {
                     ownerLock.WriteMarker(OwnerLock.NewMarker);
                     string contentPath = PathOf(id, SpoolFileKind.Content);
-                    if (!File.Exists(contentPath))
+                    SafeFileHandle? content = SpoolNative.OpenForWriting(contentPath, exclusive: true, out int errno);
+                    if (content is not null)
                     {
-                        var content = new FileStream(contentPath, WriteOptions(FileMode.CreateNew, BufferSize));
                         Log.NewContentFile(Logger, contentPath);
                         return ValueTask.FromResult<INewMessage>(new FileNewMessage(this, id, ownerLock, content));
                     }
 
                     ownerLock.Release();
+                    ownerLock = null;
+                    if (errno != SpoolNative.EEXIST)
+                    {
+                        throw new IOException("cannot create \"" + contentPath + "\": errno " + errno, errno);
+                    }
                 }
             }
             catch (Exception exception) when (SpoolErrors.IsIo(exception))
@@ -298,6 +314,11 @@ internal sealed class FileSpool : IMessageSpool
 
     internal async Task SyncDirectoryAsync(MessageId id)
     {
+        if (MemoryBacked)
+        {
+            return;
+        }
+
         try
         {
             await DirectorySync.SyncAsync();
@@ -316,29 +337,18 @@ internal sealed class FileSpool : IMessageSpool
     internal static Task RunBlocking(Action action) => BlockingWorkers.Run(action);
 
     /// <summary>Writes a whole file in one write and syncs its data (callers rename it into place, then sync the directory).</summary>
-    internal static void WriteFileDurably(string path, ReadOnlySpan<byte> bytes)
-    {
-        using var stream = new FileStream(path, WriteOptions(FileMode.Create, 0));
-        stream.Write(bytes);
-        SpoolNative.SyncData(stream);
-    }
+    internal static void WriteFileDurably(string path, ReadOnlySpan<byte> bytes) => WriteFile(path, bytes, sync: true);
 
-    /// <summary>Options for a spool file written by us: 0660 where the OS has modes.</summary>
-    internal static FileStreamOptions WriteOptions(FileMode mode, int bufferSize)
+    /// <summary>Creates or truncates <paramref name="path"/>, writes <paramref name="bytes"/> and, if <paramref name="sync"/>, syncs its data.</summary>
+    internal static void WriteFile(string path, ReadOnlySpan<byte> bytes, bool sync)
     {
-        var options = new FileStreamOptions
+        using SafeFileHandle handle = SpoolNative.OpenForWriting(path, exclusive: false, out int errno)
+            ?? throw new IOException("cannot create \"" + path + "\": errno " + errno, errno);
+        RandomAccess.Write(handle, bytes, 0);
+        if (sync)
         {
-            Mode = mode,
-            Access = FileAccess.Write,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = bufferSize,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = FileMode0660;
+            SpoolNative.SyncData(handle, path);
         }
-
-        return options;
     }
 
     internal void DeleteQuietly(string path)

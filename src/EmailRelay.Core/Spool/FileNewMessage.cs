@@ -161,8 +161,12 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
     internal void SimulateCrash()
     {
         CloseContent();
-        _finished = true;
-        _ownerLock.Dispose();
+        if (!_finished)
+        {
+            // A finished message's lock is released or is now a spare, and no longer this message's.
+            _finished = true;
+            _ownerLock.Dispose();
+        }
     }
 
     private void RemoveFiles()
@@ -204,6 +208,6 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
     private void Finish()
     {
         _finished = true;
-        _ownerLock.Release();
+        _spool.FinishNewMessage(_ownerLock);
     }
 }

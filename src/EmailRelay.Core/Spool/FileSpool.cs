@@ -46,8 +46,14 @@ internal sealed class FileSpool : IMessageSpool
     // E-MailRelay compat: message files are 0660, umask permitting.
     internal const UnixFileMode FileMode0660 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
 
+    /// <summary>The most spare lock files kept (see <see cref="FinishNewMessage"/>).</summary>
+    internal const int MaxSpareLocks = 64;
+
     private static uint s_sequence;
     private readonly TimeProvider _timeProvider;
+    private readonly Lock _spareGate = new();
+    private readonly Stack<OwnerLock> _spares = new();
+    private int _activeNewMessages;
 
     /// <summary>Creates the spool over an existing directory.</summary>
     public FileSpool(string directory, ILogger logger, TimeProvider timeProvider)
@@ -91,21 +97,33 @@ internal sealed class FileSpool : IMessageSpool
     /// <inheritdoc />
     public ValueTask<INewMessage> CreateAsync(CancellationToken cancellationToken)
     {
+        lock (_spareGate)
+        {
+            _activeNewMessages++;
+        }
+
+        try
+        {
+            return ValueTask.FromResult<INewMessage>(CreateNewMessage(cancellationToken));
+        }
+        catch
+        {
+            FinishNewMessage(null);
+            throw;
+        }
+    }
+
+    private FileNewMessage CreateNewMessage(CancellationToken cancellationToken)
+    {
         for (int attempt = 0; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            uint sequence;
-            do
-            {
-                sequence = Interlocked.Increment(ref s_sequence);
-            }
-            while (sequence == 0);
-
-            MessageId id = SpoolNames.FormatId(Environment.ProcessId, _timeProvider.GetUtcNow().ToUnixTimeSeconds(), sequence);
+            MessageId id = NextId();
             OwnerLock? ownerLock = null;
             try
             {
-                ownerLock = OwnerLock.TryAcquire(PathOf(id, SpoolFileKind.Lock), create: true, exclusive: true, out _);
+                ownerLock = TakeSpareLock(PathOf(id, SpoolFileKind.Lock)) ??
+                    OwnerLock.TryAcquire(PathOf(id, SpoolFileKind.Lock), create: true, exclusive: true, out _);
                 if (ownerLock is not null)
                 {
                     ownerLock.WriteMarker(OwnerLock.NewMarker);
@@ -114,7 +132,7 @@ internal sealed class FileSpool : IMessageSpool
                     if (content is not null)
                     {
                         Log.NewContentFile(Logger, contentPath);
-                        return ValueTask.FromResult<INewMessage>(new FileNewMessage(this, id, ownerLock, content));
+                        return new FileNewMessage(this, id, ownerLock, content);
                     }
 
                     ownerLock.Release();
@@ -136,6 +154,121 @@ internal sealed class FileSpool : IMessageSpool
                 throw new SpoolException(id, "cannot allocate a new message id");
             }
         }
+    }
+
+    /// <summary>
+    /// Called once for every <see cref="CreateAsync"/> when its message is finished (committed, removed, or
+    /// its creation failed), with the message's owner lock (marker still set) or null. The lock becomes a
+    /// spare for the next new message when others are in progress, else it is released; the last message
+    /// to finish releases every spare, so an idle spool holds none.
+    /// </summary>
+    /// <remarks>
+    /// Why spares: every new message needs an <c>&lt;id&gt;.lock</c> sidecar, and creating then unlinking one per
+    /// message costs an inode allocation and a freed inode. On ext4 without a journal (this project's
+    /// build machine), allocation skips every inode freed in the last 60-300 s, looking each one up while
+    /// holding the directory's lock, so under load every create in the spool got slower and serialised all
+    /// sessions (perf: half of the relay's CPU in <c>__ext4_new_inode</c>). A spare is the same held,
+    /// cleared lock file renamed (<c>RENAME_NOREPLACE</c>) to an unused id's name; recovery sees it as an
+    /// orphan lock (held while we live, removed after we die), and nothing else ever reads it.
+    /// </remarks>
+    internal void FinishNewMessage(OwnerLock? ownerLock)
+    {
+        List<OwnerLock>? drain = null;
+        bool keep;
+        lock (_spareGate)
+        {
+            _activeNewMessages--;
+            keep = ownerLock is not null && _activeNewMessages > 0 && _spares.Count < MaxSpareLocks;
+            if (_activeNewMessages == 0 && _spares.Count > 0)
+            {
+                drain = [.. _spares];
+                _spares.Clear();
+            }
+        }
+
+        if (ownerLock is not null)
+        {
+            OwnerLock? spare = keep ? TryMakeSpare(ownerLock) : null;
+            if (spare is null)
+            {
+                ownerLock.Release();
+            }
+            else
+            {
+                lock (_spareGate)
+                {
+                    // Only while others are in progress: whoever brings the count to zero drains the pool.
+                    if (_activeNewMessages > 0)
+                    {
+                        _spares.Push(spare);
+                        spare = null;
+                    }
+                }
+
+                spare?.Release();
+            }
+        }
+
+        drain?.ForEach(static spare => spare.Release());
+    }
+
+    private OwnerLock? TryMakeSpare(OwnerLock ownerLock)
+    {
+        try
+        {
+            ownerLock.WriteMarker("");
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                OwnerLock? moved = ownerLock.TryMoveTo(PathOf(NextId(), SpoolFileKind.Lock), out int errno);
+                if (moved is not null || errno != SpoolNative.EEXIST)
+                {
+                    return moved;
+                }
+            }
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            // Released by the caller instead.
+        }
+
+        return null;
+    }
+
+    /// <summary>A spare lock renamed to <paramref name="lockPath"/>, or null (none, or the name is taken: then the caller's create fails the same way).</summary>
+    private OwnerLock? TakeSpareLock(string lockPath)
+    {
+        OwnerLock? spare;
+        lock (_spareGate)
+        {
+            if (!_spares.TryPop(out spare))
+            {
+                return null;
+            }
+        }
+
+        OwnerLock? moved = spare.TryMoveTo(lockPath, out _);
+        if (moved is null)
+        {
+            // Still a valid spare under its old name; this process is active, so the pool is not drained yet.
+            lock (_spareGate)
+            {
+                _spares.Push(spare);
+            }
+        }
+
+        return moved;
+    }
+
+    private MessageId NextId()
+    {
+        uint sequence;
+        do
+        {
+            sequence = Interlocked.Increment(ref s_sequence);
+        }
+        while (sequence == 0);
+
+        return SpoolNames.FormatId(Environment.ProcessId, _timeProvider.GetUtcNow().ToUnixTimeSeconds(), sequence);
     }
 
     /// <inheritdoc />

@@ -18,6 +18,7 @@ internal static partial class SpoolNative
     public const int EWOULDBLOCK = 11;
     public const int ENOSPC = 28;
     public const int EDQUOT = 122;
+    public const int ENOSYS = 38;
 
     private const int O_RDONLY = 0;
     private const int O_WRONLY = 1;
@@ -25,6 +26,8 @@ internal static partial class SpoolNative
     private const int O_CREAT = 0x40;
     private const int O_EXCL = 0x80;
     private const int O_TRUNC = 0x200;
+    private const int AtFdCwd = -100;
+    private const uint RenameNoReplaceFlag = 1;
     private const long TmpfsMagic = 0x01021994;
     private const long RamfsMagic = 0x858458f6;
     private const int O_CLOEXEC = 0x80000;
@@ -91,6 +94,20 @@ internal static partial class SpoolNative
         }
 
         return rename(from, to) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>
+    /// Renames without replacing (<c>renameat2(RENAME_NOREPLACE)</c>): 0, or the errno (EEXIST when <paramref name="to"/>
+    /// exists; EINVAL or ENOSYS where the file system or kernel cannot). Elsewhere than Linux, ENOSYS.
+    /// </summary>
+    public static int RenameNoReplace(string from, string to)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return ENOSYS;
+        }
+
+        return renameat2(AtFdCwd, from, AtFdCwd, to, RenameNoReplaceFlag) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
     /// <summary>
@@ -205,6 +222,9 @@ internal static partial class SpoolNative
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int rename(string from, string to);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int renameat2(int fromDirectory, string from, int toDirectory, string to, uint flags);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int statfs(string path, ref long buffer);

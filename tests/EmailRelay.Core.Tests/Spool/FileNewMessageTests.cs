@@ -111,4 +111,71 @@ public sealed class FileNewMessageTests : IDisposable
         Assert.Null(SpoolNative.OpenForWriting(path, exclusive: true, out int errno));
         Assert.Equal(SpoolNative.EEXIST, errno);
     }
+
+    private string[] Locks() => [.. Names().Where(name => name.EndsWith(".lock", StringComparison.Ordinal))];
+
+    private static async Task CommitAsync(INewMessage message)
+    {
+        await message.WriteAsync("x\r\n"u8.ToArray(), Ct);
+        await message.PrepareAsync(s_envelope, Ct);
+        Assert.True(await message.CommitAsync(Ct));
+        await message.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_finished_message_lock_is_kept_as_a_held_spare_while_others_are_in_progress_and_reused()
+    {
+        FileSpool spool = NewSpool(memoryBacked: false);
+        INewMessage first = await spool.CreateAsync(Ct);
+        INewMessage second = await spool.CreateAsync(Ct);
+        string secondLock = second.Id.Value + ".lock";
+        await CommitAsync(first);
+
+        string spare = Assert.Single(Locks(), name => name != secondLock);
+        string sparePath = Path.Combine(_directory.Path, spare);
+        Assert.Equal(0, new FileInfo(sparePath).Length);
+        Assert.Null(OwnerLock.TryAcquire(sparePath, create: false, exclusive: false, out OwnerLock.Failure failure));
+        Assert.Equal(OwnerLock.Failure.Held, failure);
+        Assert.Equal(0, await NewSpool(memoryBacked: false).RecoverAsync(Ct));
+        Assert.True(File.Exists(sparePath));
+
+        INewMessage third = await spool.CreateAsync(Ct);
+        Assert.False(File.Exists(sparePath));
+        Assert.Equal([secondLock, third.Id.Value + ".lock"], Locks());
+        Assert.True(new FileInfo(Path.Combine(_directory.Path, third.Id.Value + ".lock")).Length > 0);
+
+        await CommitAsync(second);
+        Assert.Equal(2, Locks().Length);
+        await CommitAsync(third);
+        Assert.Empty(Locks());
+        Assert.Equal(3, Names().Count(name => name.EndsWith(".envelope", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Spares_never_outlive_the_last_message_in_progress_whichever_way_it_ends()
+    {
+        FileSpool spool = NewSpool(memoryBacked: false);
+        var messages = new List<INewMessage>();
+        for (int i = 0; i < 10; i++)
+        {
+            messages.Add(await spool.CreateAsync(Ct));
+        }
+
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (i % 2 == 0)
+            {
+                await CommitAsync(messages[i]);
+            }
+            else
+            {
+                await messages[i].DisposeAsync();
+            }
+
+            Assert.Equal(messages.Count - i - 1 + (i < messages.Count - 1 ? i + 1 : 0), Locks().Length);
+        }
+
+        Assert.Empty(Locks());
+        Assert.Equal(10, Names().Length);
+    }
 }

@@ -20,7 +20,8 @@ namespace EmailRelay.Spool;
 /// <see cref="INewMessage.CommitAsync"/> renames it to <c>.envelope</c> and then waits for a directory
 /// fsync shared by all concurrent commits (<see cref="DirectorySync"/>, group commit). Every other
 /// envelope edit writes and fsyncs a <c>.tmp</c> file and renames it over the original. ENOSPC and
-/// EDQUOT become <see cref="SpoolException.IsDiskFull"/>, after the partial files are removed.</para>
+/// EDQUOT become <see cref="SpoolException.IsDiskFull"/>, after the partial files are removed. On tmpfs or
+/// ramfs (<see cref="MemoryBacked"/>) the syncs, which the kernel makes no-ops there, are skipped.</para>
 /// <para><b>Stale-lock recovery</b> (differences.md 3). While this process owns a message (receiving
 /// it, or holding it as <c>.envelope.busy</c>) it holds an exclusive <c>flock</c> on a sidecar file
 /// <c>&lt;id&gt;.lock</c> (ignored by E-MailRelay, whose scanners match exact suffixes). The lock is on
@@ -36,7 +37,9 @@ namespace EmailRelay.Spool;
 /// A <c>.busy</c> or <c>.new</c> without our sidecar belongs to another program (E-MailRelay,
 /// <c>emailrelay-submit</c>) and is never touched: we cannot know whether its owner is alive. Sidecars
 /// are cleared and removed only by a holder of their flock, so a racing locker that ends up holding an
-/// unlinked sidecar is merely unrecoverable if it crashes, never stolen from. Each recovery is logged.</para>
+/// unlinked sidecar is merely unrecoverable if it crashes, never stolen from. Each recovery is logged.
+/// A finished new message's sidecar may live on as a held, cleared spare for the next one
+/// (<see cref="FinishNewMessage"/>), which recovery treats as any orphan lock.</para>
 /// </remarks>
 internal sealed class FileSpool : IMessageSpool
 {

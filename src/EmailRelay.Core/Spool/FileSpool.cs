@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using EmailRelay.Protocol.Mail;
 using EmailRelay.Protocol.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace EmailRelay.Spool;
 
@@ -19,7 +20,8 @@ namespace EmailRelay.Spool;
 /// <see cref="INewMessage.CommitAsync"/> renames it to <c>.envelope</c> and then waits for a directory
 /// fsync shared by all concurrent commits (<see cref="DirectorySync"/>, group commit). Every other
 /// envelope edit writes and fsyncs a <c>.tmp</c> file and renames it over the original. ENOSPC and
-/// EDQUOT become <see cref="SpoolException.IsDiskFull"/>, after the partial files are removed.</para>
+/// EDQUOT become <see cref="SpoolException.IsDiskFull"/>, after the partial files are removed. On tmpfs or
+/// ramfs (<see cref="MemoryBacked"/>) the syncs, which the kernel makes no-ops there, are skipped.</para>
 /// <para><b>Stale-lock recovery</b> (differences.md 3). While this process owns a message (receiving
 /// it, or holding it as <c>.envelope.busy</c>) it holds an exclusive <c>flock</c> on a sidecar file
 /// <c>&lt;id&gt;.lock</c> (ignored by E-MailRelay, whose scanners match exact suffixes). The lock is on
@@ -35,7 +37,9 @@ namespace EmailRelay.Spool;
 /// A <c>.busy</c> or <c>.new</c> without our sidecar belongs to another program (E-MailRelay,
 /// <c>emailrelay-submit</c>) and is never touched: we cannot know whether its owner is alive. Sidecars
 /// are cleared and removed only by a holder of their flock, so a racing locker that ends up holding an
-/// unlinked sidecar is merely unrecoverable if it crashes, never stolen from. Each recovery is logged.</para>
+/// unlinked sidecar is merely unrecoverable if it crashes, never stolen from. Each recovery is logged.
+/// A finished new message's sidecar may live on as a held, cleared spare for the next one
+/// (<see cref="FinishNewMessage"/>), which recovery treats as any orphan lock.</para>
 /// </remarks>
 internal sealed class FileSpool : IMessageSpool
 {
@@ -45,8 +49,14 @@ internal sealed class FileSpool : IMessageSpool
     // E-MailRelay compat: message files are 0660, umask permitting.
     internal const UnixFileMode FileMode0660 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
 
+    /// <summary>The most spare lock files kept (see <see cref="FinishNewMessage"/>).</summary>
+    internal const int MaxSpareLocks = 64;
+
     private static uint s_sequence;
     private readonly TimeProvider _timeProvider;
+    private readonly Lock _spareGate = new();
+    private readonly Stack<OwnerLock> _spares = new();
+    private int _activeNewMessages;
 
     /// <summary>Creates the spool over an existing directory.</summary>
     public FileSpool(string directory, ILogger logger, TimeProvider timeProvider)
@@ -58,6 +68,7 @@ internal sealed class FileSpool : IMessageSpool
         Logger = logger;
         _timeProvider = timeProvider;
         DirectorySync = new DirectorySync(Directory);
+        MemoryBacked = SpoolNative.IsMemoryFileSystem(Directory);
     }
 
     /// <inheritdoc />
@@ -71,6 +82,15 @@ internal sealed class FileSpool : IMessageSpool
     internal DirectorySync DirectorySync { get; }
 
     /// <summary>
+    /// True when the directory is on tmpfs or ramfs (detected at construction; tests may set it). There
+    /// <c>fsync</c> and <c>fdatasync</c> do nothing (the kernel's <c>noop_fsync</c>), so the new-message path skips
+    /// them and the thread hops that would only wait for them: the files are written on the caller's thread,
+    /// and the commit rename is the whole commit. What is durable is unchanged: everything a sync would
+    /// cover is already in the page cache, which is all there is.
+    /// </summary>
+    internal bool MemoryBacked { get; init; }
+
+    /// <summary>
     /// For a POP <c>--pop-by-name</c> user directory: the main spool, where a message's content is
     /// taken from when this directory has none (reference §f). Such shared content is never deleted
     /// by <see cref="IStoredMessage.DeleteAsync"/>; <see cref="PopStore"/> decides when it goes.
@@ -80,33 +100,50 @@ internal sealed class FileSpool : IMessageSpool
     /// <inheritdoc />
     public ValueTask<INewMessage> CreateAsync(CancellationToken cancellationToken)
     {
+        lock (_spareGate)
+        {
+            _activeNewMessages++;
+        }
+
+        try
+        {
+            return ValueTask.FromResult<INewMessage>(CreateNewMessage(cancellationToken));
+        }
+        catch
+        {
+            FinishNewMessage(null);
+            throw;
+        }
+    }
+
+    private FileNewMessage CreateNewMessage(CancellationToken cancellationToken)
+    {
         for (int attempt = 0; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            uint sequence;
-            do
-            {
-                sequence = Interlocked.Increment(ref s_sequence);
-            }
-            while (sequence == 0);
-
-            MessageId id = SpoolNames.FormatId(Environment.ProcessId, _timeProvider.GetUtcNow().ToUnixTimeSeconds(), sequence);
+            MessageId id = NextId();
             OwnerLock? ownerLock = null;
             try
             {
-                ownerLock = OwnerLock.TryAcquire(PathOf(id, SpoolFileKind.Lock), create: true, exclusive: true, out _);
+                ownerLock = TakeSpareLock(PathOf(id, SpoolFileKind.Lock)) ??
+                    OwnerLock.TryAcquire(PathOf(id, SpoolFileKind.Lock), create: true, exclusive: true, out _);
                 if (ownerLock is not null)
                 {
                     ownerLock.WriteMarker(OwnerLock.NewMarker);
                     string contentPath = PathOf(id, SpoolFileKind.Content);
-                    if (!File.Exists(contentPath))
+                    SafeFileHandle? content = SpoolNative.OpenForWriting(contentPath, exclusive: true, out int errno);
+                    if (content is not null)
                     {
-                        var content = new FileStream(contentPath, WriteOptions(FileMode.CreateNew, BufferSize));
                         Log.NewContentFile(Logger, contentPath);
-                        return ValueTask.FromResult<INewMessage>(new FileNewMessage(this, id, ownerLock, content));
+                        return new FileNewMessage(this, id, ownerLock, content);
                     }
 
                     ownerLock.Release();
+                    ownerLock = null;
+                    if (errno != SpoolNative.EEXIST)
+                    {
+                        throw new IOException("cannot create \"" + contentPath + "\": errno " + errno, errno);
+                    }
                 }
             }
             catch (Exception exception) when (SpoolErrors.IsIo(exception))
@@ -120,6 +157,121 @@ internal sealed class FileSpool : IMessageSpool
                 throw new SpoolException(id, "cannot allocate a new message id");
             }
         }
+    }
+
+    /// <summary>
+    /// Called once for every <see cref="CreateAsync"/> when its message is finished (committed, removed, or
+    /// its creation failed), with the message's owner lock (marker still set) or null. The lock becomes a
+    /// spare for the next new message when others are in progress, else it is released; the last message
+    /// to finish releases every spare, so an idle spool holds none.
+    /// </summary>
+    /// <remarks>
+    /// Why spares: every new message needs an <c>&lt;id&gt;.lock</c> sidecar, and creating then unlinking one per
+    /// message costs an inode allocation and a freed inode. On ext4 without a journal (this project's
+    /// build machine), allocation skips every inode freed in the last 60-300 s, looking each one up while
+    /// holding the directory's lock, so under load every create in the spool got slower and serialised all
+    /// sessions (perf: half of the relay's CPU in <c>__ext4_new_inode</c>). A spare is the same held,
+    /// cleared lock file renamed (<c>RENAME_NOREPLACE</c>) to an unused id's name; recovery sees it as an
+    /// orphan lock (held while we live, removed after we die), and nothing else ever reads it.
+    /// </remarks>
+    internal void FinishNewMessage(OwnerLock? ownerLock)
+    {
+        List<OwnerLock>? drain = null;
+        bool keep;
+        lock (_spareGate)
+        {
+            _activeNewMessages--;
+            keep = ownerLock is not null && _activeNewMessages > 0 && _spares.Count < MaxSpareLocks;
+            if (_activeNewMessages == 0 && _spares.Count > 0)
+            {
+                drain = [.. _spares];
+                _spares.Clear();
+            }
+        }
+
+        if (ownerLock is not null)
+        {
+            OwnerLock? spare = keep ? TryMakeSpare(ownerLock) : null;
+            if (spare is null)
+            {
+                ownerLock.Release();
+            }
+            else
+            {
+                lock (_spareGate)
+                {
+                    // Only while others are in progress: whoever brings the count to zero drains the pool.
+                    if (_activeNewMessages > 0)
+                    {
+                        _spares.Push(spare);
+                        spare = null;
+                    }
+                }
+
+                spare?.Release();
+            }
+        }
+
+        drain?.ForEach(static spare => spare.Release());
+    }
+
+    private OwnerLock? TryMakeSpare(OwnerLock ownerLock)
+    {
+        try
+        {
+            ownerLock.WriteMarker("");
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                OwnerLock? moved = ownerLock.TryMoveTo(PathOf(NextId(), SpoolFileKind.Lock), out int errno);
+                if (moved is not null || errno != SpoolNative.EEXIST)
+                {
+                    return moved;
+                }
+            }
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            // Released by the caller instead.
+        }
+
+        return null;
+    }
+
+    /// <summary>A spare lock renamed to <paramref name="lockPath"/>, or null (none, or the name is taken: then the caller's create fails the same way).</summary>
+    private OwnerLock? TakeSpareLock(string lockPath)
+    {
+        OwnerLock? spare;
+        lock (_spareGate)
+        {
+            if (!_spares.TryPop(out spare))
+            {
+                return null;
+            }
+        }
+
+        OwnerLock? moved = spare.TryMoveTo(lockPath, out _);
+        if (moved is null)
+        {
+            // Still a valid spare under its old name; this process is active, so the pool is not drained yet.
+            lock (_spareGate)
+            {
+                _spares.Push(spare);
+            }
+        }
+
+        return moved;
+    }
+
+    private MessageId NextId()
+    {
+        uint sequence;
+        do
+        {
+            sequence = Interlocked.Increment(ref s_sequence);
+        }
+        while (sequence == 0);
+
+        return SpoolNames.FormatId(Environment.ProcessId, _timeProvider.GetUtcNow().ToUnixTimeSeconds(), sequence);
     }
 
     /// <inheritdoc />
@@ -298,6 +450,11 @@ internal sealed class FileSpool : IMessageSpool
 
     internal async Task SyncDirectoryAsync(MessageId id)
     {
+        if (MemoryBacked)
+        {
+            return;
+        }
+
         try
         {
             await DirectorySync.SyncAsync();
@@ -316,29 +473,18 @@ internal sealed class FileSpool : IMessageSpool
     internal static Task RunBlocking(Action action) => BlockingWorkers.Run(action);
 
     /// <summary>Writes a whole file in one write and syncs its data (callers rename it into place, then sync the directory).</summary>
-    internal static void WriteFileDurably(string path, ReadOnlySpan<byte> bytes)
-    {
-        using var stream = new FileStream(path, WriteOptions(FileMode.Create, 0));
-        stream.Write(bytes);
-        SpoolNative.SyncData(stream);
-    }
+    internal static void WriteFileDurably(string path, ReadOnlySpan<byte> bytes) => WriteFile(path, bytes, sync: true);
 
-    /// <summary>Options for a spool file written by us: 0660 where the OS has modes.</summary>
-    internal static FileStreamOptions WriteOptions(FileMode mode, int bufferSize)
+    /// <summary>Creates or truncates <paramref name="path"/>, writes <paramref name="bytes"/> and, if <paramref name="sync"/>, syncs its data.</summary>
+    internal static void WriteFile(string path, ReadOnlySpan<byte> bytes, bool sync)
     {
-        var options = new FileStreamOptions
+        using SafeFileHandle handle = SpoolNative.OpenForWriting(path, exclusive: false, out int errno)
+            ?? throw new IOException("cannot create \"" + path + "\": errno " + errno, errno);
+        RandomAccess.Write(handle, bytes, 0);
+        if (sync)
         {
-            Mode = mode,
-            Access = FileAccess.Write,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = bufferSize,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = FileMode0660;
+            SpoolNative.SyncData(handle, path);
         }
-
-        return options;
     }
 
     internal void DeleteQuietly(string path)

@@ -112,6 +112,18 @@ internal sealed class OwnerLock : IDisposable
         }
     }
 
+    /// <summary>
+    /// Renames the held lock file to <paramref name="newPath"/> without replacing anything there, keeping the
+    /// flock (it belongs to the open file, not the name). Returns the lock under its new name (this instance
+    /// must not be used again), or null with the errno (EEXIST: the name is taken) leaving this one as it was.
+    /// Used to recycle sidecars between new messages instead of creating and unlinking one per message.
+    /// </summary>
+    public OwnerLock? TryMoveTo(string newPath, out int errno)
+    {
+        errno = SpoolNative.RenameNoReplace(Path, newPath);
+        return errno == 0 ? new OwnerLock(newPath, _handle) : null;
+    }
+
     /// <summary>Closes without removing anything (what a crash does; for tests).</summary>
     public void Dispose() => _handle.Dispose();
 }

@@ -240,6 +240,13 @@ internal sealed class Pop3ServerConnection : IDisposable
                     return false;
                 case Pop3Operation.Update update:
                     var removed = _maildrop is null || await _maildrop.DeleteAsync(update.Deleted, cancellationToken);
+                    if (_maildrop is not null)
+                    {
+                        // The rest is unlocked before "+OK signing off": once the client has it, the forwarder may take them.
+                        await _maildrop.DisposeAsync();
+                        _maildrop = null;
+                    }
+
                     step = _session.Updated(removed);
                     break;
                 default:

@@ -27,6 +27,9 @@ internal sealed class PopMaildrop : IAsyncDisposable
     /// <summary>The number of messages.</summary>
     public int Count => _entries.Count;
 
+    /// <summary>The entries, in listing order (tests).</summary>
+    internal IReadOnlyList<Entry> Entries => _entries;
+
     /// <summary>The content size of message <paramref name="index"/> in octets.</summary>
     public long SizeOf(int index) => _entries[index].Size;
 

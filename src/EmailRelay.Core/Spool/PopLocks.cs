@@ -15,8 +15,8 @@ namespace EmailRelay.Spool;
 /// </summary>
 internal static class PopLocks
 {
-    /// <summary>Messages per blocking work item (several run at once).</summary>
-    internal const int ChunkSize = 512;
+    /// <summary>Messages per blocking work item (several run at once; operations on one directory serialize in the kernel anyway).</summary>
+    internal const int ChunkSize = 1024;
 
     /// <summary>
     /// Locks <paramref name="ids"/> in <paramref name="spool"/>; the result has one slot per id, null where the

@@ -78,7 +78,8 @@ public sealed class PopTlsBlackBoxTests
 
         var text = Encoding.ASCII.GetString(transcript.ToArray());
         Assert.Contains("C: STLS", text, StringComparison.Ordinal);
-        var expected = login switch { "USER" => "C: USER alice", "APOP" => "C: APOP alice", _ => "C: AUTH PLAIN" };
+        // MailKit's transcript masks the secrets (and the user name) but keeps the command.
+        var expected = login switch { "USER" => "C: USER ", "APOP" => "C: APOP ", _ => "C: AUTH PLAIN" };
         Assert.Contains(expected, text, StringComparison.Ordinal);
         Assert.Empty(relay.Contents());
         Assert.DoesNotContain(Directory.EnumerateFiles(relay.Spool), f => !f.EndsWith(".lock", StringComparison.Ordinal));

@@ -1,8 +1,7 @@
-using EmailRelay.Auth;
 using EmailRelay.Net;
 using EmailRelay.Pop3;
-using EmailRelay.Protocol.Sasl;
 using EmailRelay.Spool;
+using EmailRelay.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace EmailRelay.Hosting;
@@ -10,7 +9,7 @@ namespace EmailRelay.Hosting;
 /// <summary>Builds a unit's POP3 server (reference §f) when it listens on a POP port.</summary>
 internal static class PopComposition
 {
-    /// <summary>The POP3 handler, or null if the unit has no POP listener. A bad <c>--pop-auth</c> is a <see cref="ConfigurationException"/>.</summary>
+    /// <summary>The POP3 handler, or null if the unit has no POP listener. A bad <c>--pop-auth</c> or certificate is a <see cref="ConfigurationException"/>.</summary>
     public static Pop3ServerConnectionHandler? Create(RelayUnit unit, FileSpool spool, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(unit);
@@ -25,20 +24,35 @@ internal static class PopComposition
             throw new ConfigurationException("the pop server requires --pop-auth");
         }
 
-        ISecretLookup secrets;
+        // Reference §f: the same mechanism lists as SMTP, with --server-auth-config applied.
+        var mechanisms = AuthTlsComposition.CreateSasl(unit.PopAuth, unit.Pop.AuthConfig, unit.Domain, loggerFactory, timeProvider);
+        var store = new PopStore(spool, unit.Pop.ByName, unit.Pop.NoDelete, timeProvider);
+        var services = new Pop3ServerServices(store, mechanisms, timeProvider, loggerFactory.CreateLogger("EmailRelay.Pop3"))
+        {
+            TlsUpgrader = StlsUpgrader(unit, timeProvider),
+        };
+        return new Pop3ServerConnectionHandler(unit.Pop with { Unit = unit.Name, Domain = unit.Domain }, services);
+    }
+
+    // Reference §e: STLS with --server-tls (not --server-tls-connection alone: POP has no implicit TLS),
+    // with the same certificate and the --connection-timeout handshake limit as SMTP's STARTTLS.
+    private static Func<Stream, CancellationToken, Task<Stream>>? StlsUpgrader(RelayUnit unit, TimeProvider timeProvider)
+    {
+        if (unit.ServerTls is not { } settings || !unit.Pop.Policy.TlsOffered)
+        {
+            return null;
+        }
+
+        TlsServer tls;
         try
         {
-            secrets = SecretStores.OpenServer(unit.PopAuth, timeProvider, loggerFactory.CreateLogger("EmailRelay.Auth"));
+            tls = new TlsServer(settings, unit.ConnectionTimeout, timeProvider);
         }
-        catch (SecretsFileException e)
+        catch (TlsConfigurationException e)
         {
             throw new ConfigurationException(e.Message, e);
         }
 
-        // Reference §f: the same mechanism lists as SMTP, with --server-auth-config applied.
-        var mechanisms = new SaslServerMechanisms(secrets, SaslConfig.Parse(unit.Pop.AuthConfig), Random.Shared, timeProvider, unit.Domain);
-        var store = new PopStore(spool, unit.Pop.ByName, unit.Pop.NoDelete, timeProvider);
-        var services = new Pop3ServerServices(store, mechanisms, timeProvider, loggerFactory.CreateLogger("EmailRelay.Pop3"));
-        return new Pop3ServerConnectionHandler(unit.Pop with { Unit = unit.Name, Domain = unit.Domain }, services);
+        return async (stream, ct) => await tls.AuthenticateAsync(stream, ct).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Text;
 using EmailRelay.Diagnostics;
 using EmailRelay.Net;
@@ -69,6 +70,7 @@ internal sealed class Pop3ServerConnection : IDisposable
             Write(_session.Start().Lines);
             await _transport.Writer.FlushAsync(linked.Token);
             await ReadLoopAsync(linked.Token);
+            await CloseTlsAsync(linked.Token);
         }
         catch (OperationCanceledException) when (_timeout.IsCancellationRequested || cancellationToken.IsCancellationRequested)
         {
@@ -238,6 +240,13 @@ internal sealed class Pop3ServerConnection : IDisposable
                     return false;
                 case Pop3Operation.Update update:
                     var removed = _maildrop is null || await _maildrop.DeleteAsync(update.Deleted, cancellationToken);
+                    if (_maildrop is not null)
+                    {
+                        // The rest is unlocked before "+OK signing off": once the client has it, the forwarder may take them.
+                        await _maildrop.DisposeAsync();
+                        _maildrop = null;
+                    }
+
                     step = _session.Updated(removed);
                     break;
                 default:
@@ -267,23 +276,28 @@ internal sealed class Pop3ServerConnection : IDisposable
         return messages;
     }
 
-    // RETR and TOP: the content, dot-stuffed (RFC 1939 §3), then the terminating dot.
+    // RETR and TOP: the content, dot-stuffed (RFC 1939 §3), then the terminating dot. The content is read
+    // with positional reads on a plain descriptor, up to the size listed at login (a spool content file does
+    // not change once committed): for a small message, open, one read and close.
     private async Task SendMessageAsync(Pop3Operation.Retrieve retrieve, CancellationToken cancellationToken)
     {
         var limiter = retrieve.BodyLines >= 0 ? new Pop3TopLimiter(retrieve.BodyLines) : null;
         _encoder.Reset();
-        var buffer = ArrayPool<byte>.Shared.Rent(ContentBufferSize);
+        long size = _maildrop!.SizeOf(retrieve.Index);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(size, 1, ContentBufferSize));
         try
         {
-            await using var content = _maildrop!.OpenContent(retrieve.Index);
-            while (limiter is not { IsDone: true })
+            using var content = _maildrop.OpenContent(retrieve.Index);
+            long offset = 0;
+            while (offset < size && limiter is not { IsDone: true })
             {
-                int n = await content.ReadAsync(buffer, cancellationToken);
+                int n = RandomAccess.Read(content, buffer.AsSpan(0, (int)Math.Min(buffer.Length, size - offset)), offset);
                 if (n == 0)
                 {
                     break;
                 }
 
+                offset += n;
                 int take = limiter?.Take(buffer.AsSpan(0, n)) ?? n;
                 _encoder.Encode(buffer.AsSpan(0, take), _transport.Writer);
                 if (_transport.Writer.UnflushedBytes >= ContentBufferSize)
@@ -293,7 +307,7 @@ internal sealed class Pop3ServerConnection : IDisposable
                 }
             }
         }
-        catch (SpoolException e)
+        catch (Exception e) when (e is SpoolException or IOException or UnauthorizedAccessException)
         {
             // Too late for -ERR: the +OK is out. End the reply so the client stays in step.
             Log.ContentError(_logger, e.Message);
@@ -320,6 +334,22 @@ internal sealed class Pop3ServerConnection : IDisposable
         await _transport.UpgradeAsync(_services.TlsUpgrader, cancellationToken);
         _session.TlsEstablished();
         return true;
+    }
+
+    // After QUIT inside TLS: send close_notify, so the client sees a clean end rather than a truncation.
+    private async Task CloseTlsAsync(CancellationToken cancellationToken)
+    {
+        if (_transport.Stream is SslStream ssl)
+        {
+            try
+            {
+                await ssl.ShutdownAsync().WaitAsync(_options.Limits.CloseTimeout, _services.TimeProvider, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException)
+            {
+                // The peer has gone: nothing more to do.
+            }
+        }
     }
 
     private void LogEvent(Pop3Event ev)

@@ -1,3 +1,7 @@
+using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Storage;
+using Microsoft.Win32.SafeHandles;
+
 namespace EmailRelay.Spool;
 
 /// <summary>
@@ -9,17 +13,22 @@ namespace EmailRelay.Spool;
 internal sealed class PopMaildrop : IAsyncDisposable
 {
     private readonly PopStore _store;
+    private readonly FileSpool _spool;
     private readonly List<Entry> _entries;
     private bool _disposed;
 
-    internal PopMaildrop(PopStore store, List<Entry> entries)
+    internal PopMaildrop(PopStore store, FileSpool spool, List<Entry> entries)
     {
         _store = store;
+        _spool = spool;
         _entries = entries;
     }
 
     /// <summary>The number of messages.</summary>
     public int Count => _entries.Count;
+
+    /// <summary>The entries, in listing order (tests).</summary>
+    internal IReadOnlyList<Entry> Entries => _entries;
 
     /// <summary>The content size of message <paramref name="index"/> in octets.</summary>
     public long SizeOf(int index) => _entries[index].Size;
@@ -27,8 +36,16 @@ internal sealed class PopMaildrop : IAsyncDisposable
     /// <summary>The UIDL value of message <paramref name="index"/>: its content file name.</summary>
     public string UidOf(int index) => _entries[index].Uid;
 
-    /// <summary>Opens message <paramref name="index"/>'s content for reading; the caller disposes the stream.</summary>
-    public Stream OpenContent(int index) => _entries[index].Message.OpenContent();
+    /// <summary>
+    /// Opens message <paramref name="index"/>'s content for positional reads (<see cref="RandomAccess"/>): a plain
+    /// read-only descriptor, no stream and no advisory lock. The caller disposes it. Throws <see cref="SpoolException"/>.
+    /// </summary>
+    public SafeFileHandle OpenContent(int index)
+    {
+        var entry = _entries[index];
+        return SpoolNative.OpenReadOnly(entry.ContentPath, out int errno)
+            ?? throw new SpoolException(entry.Id, "cannot open content file: errno " + errno);
+    }
 
     /// <summary>Removes the given messages (unless <c>--pop-no-delete</c>); true if every one was removed.</summary>
     public async ValueTask<bool> DeleteAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken)
@@ -39,18 +56,14 @@ internal sealed class PopMaildrop : IAsyncDisposable
             return true;
         }
 
-        int failures = 0;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = PopStore.LockParallelism, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(indexes.Distinct(), parallel, async (index, ct) =>
+        var doomed = indexes.Distinct().Select(i => _entries[i]).Where(e => !e.Finished).ToList();
+        await PopLocks.DeleteAsync(_spool, doomed);
+        foreach (var entry in doomed.Where(e => e.Finished && e.IsSharedContent))
         {
-            var entry = _entries[index];
-            entry.Deleted = await _store.DeleteAsync(entry.Message, ct);
-            if (!entry.Deleted)
-            {
-                Interlocked.Increment(ref failures);
-            }
-        });
-        return failures == 0;
+            _store.RemoveSharedContentIfUnnamed(entry.Id, entry.ContentPath);
+        }
+
+        return doomed.TrueForAll(e => e.Finished);
     }
 
     /// <summary>Unlocks every message still held.</summary>
@@ -62,25 +75,34 @@ internal sealed class PopMaildrop : IAsyncDisposable
         }
 
         _disposed = true;
-        foreach (var entry in _entries)
-        {
-            await entry.Message.DisposeAsync();
-        }
+        await PopLocks.UnlockAsync(_spool, _entries);
     }
 
-    /// <summary>One listed message.</summary>
-    internal sealed class Entry(IStoredMessage message, long size, string uid)
+    /// <summary>One listed message: held either by the batch lock (<see cref="Lock"/>) or, after a stale-lock recovery, by the spool (<see cref="Fallback"/>).</summary>
+    internal sealed class Entry(MessageId id, string contentPath, long size)
     {
-        /// <summary>The locked message.</summary>
-        public IStoredMessage Message { get; } = message;
+        /// <summary>The message id.</summary>
+        public MessageId Id { get; } = id;
+
+        /// <summary>The content file (the user directory's or, by name, the main spool's).</summary>
+        public string ContentPath { get; } = contentPath;
 
         /// <summary>The content size.</summary>
         public long Size { get; } = size;
 
         /// <summary>The content file name.</summary>
-        public string Uid { get; } = uid;
+        public string Uid { get; } = SpoolNames.FileName(id, SpoolFileKind.Content);
 
-        /// <summary>True once removed.</summary>
-        public bool Deleted { get; set; }
+        /// <summary>The sidecar lock of a batch-locked message.</summary>
+        public OwnerLock? Lock { get; init; }
+
+        /// <summary>The message as the spool locked it (after recovering a dead owner's lock).</summary>
+        public IStoredMessage? Fallback { get; init; }
+
+        /// <summary>True if the content is the main spool's, shared with other users (by name).</summary>
+        public bool IsSharedContent { get; init; }
+
+        /// <summary>True once deleted or unlocked: nothing is held any more.</summary>
+        public bool Finished { get; set; }
     }
 }

@@ -13,9 +13,6 @@ namespace EmailRelay.Spool;
 /// </summary>
 internal sealed class PopStore
 {
-    /// <summary>How many messages are locked, or deleted, at once.</summary>
-    internal const int LockParallelism = 8;
-
     private readonly FileSpool _spool;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
@@ -75,63 +72,42 @@ internal sealed class PopStore
             ids.Add(id);
         }
 
-        // Each lock is a few blocking file operations: claim them several at a time, keeping the list order.
-        var slots = new PopMaildrop.Entry?[ids.Count];
-        try
+        // Differences 4: the forwarder's locks, taken for the whole maildrop in one batch.
+        var stale = new List<MessageId>();
+        var slots = await PopLocks.LockAsync(spool, ids, stale);
+        foreach (var id in stale)
         {
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = LockParallelism, CancellationToken = cancellationToken };
-            await Parallel.ForAsync(0, ids.Count, parallel, async (i, ct) =>
+            // A dead owner's sidecar: the spool's own lock path recovers it, then it is ours.
+            try
             {
-                try
+                if (await spool.TryLockAsync(id, cancellationToken) is { } message)
                 {
-                    if (await spool.TryLockAsync(ids[i], ct) is { } message)
+                    var contentPath = message is ISpoolFiles files ? files.ContentPath : spool.ContentPathOf(id);
+                    slots[ids.IndexOf(id)] = new PopMaildrop.Entry(id, contentPath, ContentSize(message))
                     {
-                        slots[i] = new PopMaildrop.Entry(message, ContentSize(message), SpoolNames.FileName(ids[i], SpoolFileKind.Content));
-                    }
-                }
-                catch (SpoolException e)
-                {
-                    Log.PopSkipped(_logger, ids[i].Value, e.Message);
-                }
-            });
-        }
-        catch
-        {
-            foreach (var entry in slots)
-            {
-                if (entry is not null)
-                {
-                    await entry.Message.DisposeAsync();
+                        Fallback = message,
+                        IsSharedContent = message is FileStoredMessage { IsSharedContent: true },
+                    };
                 }
             }
-
-            throw;
+            catch (SpoolException e)
+            {
+                Log.PopSkipped(_logger, id.Value, e.Message);
+            }
         }
 
         var messages = slots.Where(e => e is not null).Select(e => e!).ToList();
-        return new PopMaildrop(this, messages);
+        return new PopMaildrop(this, spool, messages);
     }
 
-    /// <summary>Removes a message the maildrop holds; by name, shared content goes only with the last envelope naming it.</summary>
-    internal async ValueTask<bool> DeleteAsync(IStoredMessage message, CancellationToken cancellationToken)
+    /// <summary>By name, after a delete: shared content goes only with the last envelope naming it (reference §f).</summary>
+    internal void RemoveSharedContentIfUnnamed(MessageId id, string contentPath)
     {
-        try
+        if (!IsNamedAnywhere(id))
         {
-            await message.DeleteAsync(cancellationToken);
+            _spool.DeleteQuietly(contentPath);
+            Log.PopSharedContentRemoved(_logger, contentPath);
         }
-        catch (SpoolException e)
-        {
-            Log.PopDeleteFailed(_logger, message.Id.Value, e.Message);
-            return false;
-        }
-
-        if (message is FileStoredMessage { IsSharedContent: true } stored && !IsNamedAnywhere(message.Id))
-        {
-            _spool.DeleteQuietly(stored.ContentPath);
-            Log.PopSharedContentRemoved(_logger, stored.ContentPath);
-        }
-
-        return true;
     }
 
     private static long ContentSize(IStoredMessage message)

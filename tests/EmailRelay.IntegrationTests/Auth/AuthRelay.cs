@@ -72,7 +72,7 @@ internal sealed class AuthRelay : IAsyncDisposable
         return raw;
     }
 
-    private static void WriteCertificate(string keyPath, string certPath)
+    internal static void WriteCertificate(string keyPath, string certPath)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

@@ -27,9 +27,20 @@ internal sealed class PopRelay : IAsyncDisposable
 
     public RelayProcess Process => _process;
 
-    public static async Task<PopRelay> StartAsync(params string[] extra)
+    public static Task<PopRelay> StartAsync(params string[] extra) => StartAsync(tls: false, extra);
+
+    /// <summary>Starts the relay; with <paramref name="tls"/>, <c>--server-tls</c> and a test certificate generated now (STLS).</summary>
+    public static async Task<PopRelay> StartAsync(bool tls, params string[] extra)
     {
         var directory = new TestDirectory();
+        if (tls)
+        {
+            var key = Path.Combine(directory.Path, "key.pem");
+            var cert = Path.Combine(directory.Path, "cert.pem");
+            Auth.AuthRelay.WriteCertificate(key, cert);
+            extra = ["--server-tls", "--server-tls-certificate", key, "--server-tls-certificate", cert, .. extra];
+        }
+
         System.IO.Directory.CreateDirectory(Path.Combine(directory.Path, "spool"));
         var secrets = Path.Combine(directory.Path, "pop.auth");
         await File.WriteAllTextAsync(secrets, "# pop users\nserver plain alice alice-pw\nserver plain bob bob-pw\nserver plain carol carol+20has+20spaces\n");

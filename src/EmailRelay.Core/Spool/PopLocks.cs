@@ -1,0 +1,242 @@
+using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Storage;
+
+namespace EmailRelay.Spool;
+
+/// <summary>
+/// The POP maildrop's batch lock, unlock and delete (differences 4), the same protocol as
+/// <see cref="FileSpool.TryLockAsync"/> and <see cref="FileStoredMessage"/> so the forwarder, recovery and
+/// other processes see no difference: per message, the <c>&lt;id&gt;.lock</c> sidecar's <c>flock</c>, then the
+/// rename <c>.envelope</c> → <c>.envelope.busy</c> (the rename decides who wins), then the <c>busy</c> marker;
+/// unlock clears the marker, renames back and releases; delete removes the envelope, then the content,
+/// then the sidecar. What differs is the cost: a whole maildrop in a few blocking work items with raw
+/// system calls, no envelope re-read (POP does not need it), one directory sync per batch, and one
+/// <see cref="FileSpool.Changed"/> event per batch.
+/// </summary>
+internal static class PopLocks
+{
+    /// <summary>Messages per blocking work item (several run at once; operations on one directory serialize in the kernel anyway).</summary>
+    internal const int ChunkSize = 1024;
+
+    /// <summary>
+    /// Locks <paramref name="ids"/> in <paramref name="spool"/>; the result has one slot per id, null where the
+    /// message is held by someone else or has gone. An id whose sidecar carries a dead owner's marker is
+    /// left null and added to <paramref name="stale"/>, for <see cref="FileSpool.TryLockAsync"/> to recover.
+    /// </summary>
+    public static async Task<PopMaildrop.Entry?[]> LockAsync(FileSpool spool, IReadOnlyList<MessageId> ids, List<MessageId> stale)
+    {
+        var slots = new PopMaildrop.Entry?[ids.Count];
+        var staleByChunk = new List<MessageId>[(ids.Count + ChunkSize - 1) / ChunkSize];
+        var work = new Task[staleByChunk.Length];
+        for (int c = 0; c < work.Length; c++)
+        {
+            int chunk = c;
+            staleByChunk[chunk] = [];
+            work[chunk] = FileSpool.RunBlocking(() =>
+            {
+                int end = Math.Min(ids.Count, (chunk + 1) * ChunkSize);
+                for (int i = chunk * ChunkSize; i < end; i++)
+                {
+                    slots[i] = TryLock(spool, ids[i], staleByChunk[chunk]);
+                }
+            });
+        }
+
+        try
+        {
+            await Task.WhenAll(work);
+        }
+        catch
+        {
+            await UnlockAsync(spool, [.. slots.Where(e => e is not null).Select(e => e!)]);
+            throw;
+        }
+
+        foreach (var list in staleByChunk)
+        {
+            stale.AddRange(list);
+        }
+
+        if (slots.Any(e => e is not null))
+        {
+            await SyncAsync(spool);
+        }
+
+        return slots;
+    }
+
+    /// <summary>Returns every entry not yet finished to the ready state, then raises one <see cref="FileSpool.Changed"/>.</summary>
+    public static async Task UnlockAsync(FileSpool spool, IReadOnlyList<PopMaildrop.Entry> entries)
+    {
+        var held = entries.Where(e => !e.Finished && e.Lock is not null).ToArray();
+        if (held.Length > 0)
+        {
+            await ForChunks(held, entry => Unlock(spool, entry));
+        }
+
+        foreach (var entry in entries.Where(e => !e.Finished && e.Fallback is not null))
+        {
+            entry.Finished = true;
+            await entry.Fallback!.DisposeAsync();
+        }
+
+        if (entries.Count > 0)
+        {
+            spool.OnChanged();
+        }
+    }
+
+    /// <summary>Removes the entries (envelope, then content unless shared, then the sidecar) and syncs the directory once; the entries that failed are left unfinished.</summary>
+    public static async Task DeleteAsync(FileSpool spool, IReadOnlyList<PopMaildrop.Entry> entries)
+    {
+        await ForChunks([.. entries.Where(e => e.Lock is not null)], entry => Delete(spool, entry));
+        foreach (var entry in entries.Where(e => e.Fallback is not null))
+        {
+            try
+            {
+                await entry.Fallback!.DeleteAsync(CancellationToken.None);
+                entry.Finished = true;
+            }
+            catch (SpoolException e)
+            {
+                Log.PopDeleteFailed(spool.Logger, entry.Id.Value, e.Message);
+            }
+        }
+
+        await SyncAsync(spool);
+    }
+
+    private static PopMaildrop.Entry? TryLock(FileSpool spool, MessageId id, List<MessageId> stale)
+    {
+        OwnerLock? ownerLock;
+        try
+        {
+            ownerLock = OwnerLock.TryAcquire(spool.PathOf(id, SpoolFileKind.Lock), create: true, exclusive: false, out _);
+        }
+        catch (IOException e)
+        {
+            Log.PopSkipped(spool.Logger, id.Value, e.Message);
+            return null;
+        }
+
+        if (ownerLock is null)
+        {
+            // Another owner (the forwarder, another POP session) holds it.
+            return null;
+        }
+
+        try
+        {
+            if (ownerLock.ReadMarker().Length > 0)
+            {
+                // A dead owner's marker: close without clearing it, so the spool's own lock path recovers it.
+                ownerLock.Dispose();
+                stale.Add(id);
+                return null;
+            }
+
+            if (!SpoolNative.TryRename(spool.PathOf(id, SpoolFileKind.Envelope), spool.PathOf(id, SpoolFileKind.EnvelopeBusy), out _))
+            {
+                // Lost the rename race (or the message has gone): someone else has it.
+                ownerLock.Release();
+                return null;
+            }
+
+            ownerLock.WriteMarker(OwnerLock.BusyMarker);
+        }
+        catch (IOException e)
+        {
+            ownerLock.Release();
+            Log.PopSkipped(spool.Logger, id.Value, e.Message);
+            return null;
+        }
+
+        string contentPath = spool.ContentPathOf(id);
+        long size;
+        try
+        {
+            size = new FileInfo(contentPath).Length;
+        }
+        catch (Exception e) when (SpoolErrors.IsIo(e))
+        {
+            size = 0;
+        }
+
+        return new PopMaildrop.Entry(id, contentPath, size) { Lock = ownerLock, IsSharedContent = IsShared(spool, contentPath) };
+    }
+
+    private static void Unlock(FileSpool spool, PopMaildrop.Entry entry)
+    {
+        var ownerLock = entry.Lock!;
+        entry.Finished = true;
+        try
+        {
+            ownerLock.WriteMarker("");
+            string busy = spool.PathOf(entry.Id, SpoolFileKind.EnvelopeBusy);
+            if (!SpoolNative.TryRename(busy, spool.PathOf(entry.Id, SpoolFileKind.Envelope), out int errno))
+            {
+                Log.CleanupFailed(spool.Logger, busy, "rename: errno " + errno);
+            }
+        }
+        catch (IOException e)
+        {
+            Log.CleanupFailed(spool.Logger, ownerLock.Path, e.Message);
+        }
+        finally
+        {
+            ownerLock.Release();
+        }
+    }
+
+    private static void Delete(FileSpool spool, PopMaildrop.Entry entry)
+    {
+        string busy = spool.PathOf(entry.Id, SpoolFileKind.EnvelopeBusy);
+        if (!SpoolNative.TryUnlink(busy, out int errno) && errno != SpoolNative.ENOENT)
+        {
+            Log.PopDeleteFailed(spool.Logger, entry.Id.Value, "cannot delete message: errno " + errno);
+            return;
+        }
+
+        if (!entry.IsSharedContent && !SpoolNative.TryUnlink(entry.ContentPath, out errno) && errno != SpoolNative.ENOENT)
+        {
+            Log.CleanupFailed(spool.Logger, entry.ContentPath, "errno " + errno);
+        }
+
+        entry.Finished = true;
+        entry.Lock!.Release();
+    }
+
+    private static async Task SyncAsync(FileSpool spool)
+    {
+        try
+        {
+            await spool.DirectorySync.SyncAsync();
+        }
+        catch (Exception e) when (SpoolErrors.IsIo(e))
+        {
+            Log.CleanupFailed(spool.Logger, spool.Directory, e.Message);
+        }
+    }
+
+    private static Task ForChunks(PopMaildrop.Entry[] entries, Action<PopMaildrop.Entry> action)
+    {
+        var work = new List<Task>();
+        for (int start = 0; start < entries.Length; start += ChunkSize)
+        {
+            int from = start;
+            work.Add(FileSpool.RunBlocking(() =>
+            {
+                int end = Math.Min(entries.Length, from + ChunkSize);
+                for (int i = from; i < end; i++)
+                {
+                    action(entries[i]);
+                }
+            }));
+        }
+
+        return Task.WhenAll(work);
+    }
+
+    private static bool IsShared(FileSpool spool, string contentPath) =>
+        !string.Equals(Path.GetDirectoryName(contentPath), spool.Directory, StringComparison.Ordinal);
+}

@@ -1,0 +1,133 @@
+using EmailRelay.Core.Tests.Pop3;
+using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Storage;
+using EmailRelay.Spool;
+
+namespace EmailRelay.Core.Tests.Spool;
+
+/// <summary>The POP maildrop's batch locks (<see cref="PopLocks"/>) against the forwarder's protocol (differences 4).</summary>
+public sealed class PopStoreTests
+{
+    // One message stored through the spool, then copied under new ids (more than one lock chunk).
+    private static async Task<List<MessageId>> FillAsync(Pop3ServerHarness h, int count)
+    {
+        var first = await h.StoreAsync("Subject: batch\r\n\r\nbody\r\n");
+        var ids = new List<MessageId> { first };
+        for (int i = 1; i < count; i++)
+        {
+            var id = SpoolNames.FormatId(4242, 1_795_000_000, (uint)(1000 + i));
+            File.Copy(h.Spool.PathOf(first, SpoolFileKind.Content), h.Spool.PathOf(id, SpoolFileKind.Content));
+            File.Copy(h.Spool.PathOf(first, SpoolFileKind.Envelope), h.Spool.PathOf(id, SpoolFileKind.Envelope));
+            ids.Add(id);
+        }
+
+        return ids;
+    }
+
+    private static int CountFiles(Pop3ServerHarness h, string suffix) => Directory.EnumerateFiles(h.Directory, "*" + suffix).Count();
+
+    [Fact]
+    public async Task A_login_locks_the_whole_maildrop_with_one_directory_sync_and_quit_deletes_with_one_more()
+    {
+        using var h = new Pop3ServerHarness();
+        int count = PopLocks.ChunkSize * 2 + 7;
+        var ids = await FillAsync(h, count);
+        var store = new PopStore(h.Spool, byName: false, noDelete: false, TimeProvider.System);
+        long syncs = h.Spool.DirectorySync.SyncCount;
+
+        await using var maildrop = await store.OpenAsync("alice", CancellationToken.None);
+        Assert.NotNull(maildrop);
+        Assert.Equal(count, maildrop.Count);
+        Assert.Equal(syncs + 1, h.Spool.DirectorySync.SyncCount);
+        Assert.Equal(count, CountFiles(h, ".envelope.busy"));
+        Assert.Equal(count, CountFiles(h, ".lock"));
+        Assert.Equal(SpoolNames.FileName(ids[0], SpoolFileKind.Content), maildrop.UidOf(0));
+        Assert.Equal(new FileInfo(h.Spool.PathOf(ids[0], SpoolFileKind.Content)).Length, maildrop.SizeOf(0));
+
+        // The forwarder (another spool object, as another process would be) cannot take any of them.
+        var forwarder = new FileSpool(h.Directory, h.Logger, TimeProvider.System);
+        Assert.Null(await forwarder.TryLockAsync(ids[^1], CancellationToken.None));
+
+        Assert.True(await maildrop.DeleteAsync([.. Enumerable.Range(0, count)], CancellationToken.None));
+        Assert.Equal(syncs + 2, h.Spool.DirectorySync.SyncCount);
+        Assert.Empty(Directory.EnumerateFiles(h.Directory));
+    }
+
+    [Fact]
+    public async Task Disposing_without_delete_returns_every_message_and_removes_the_sidecars()
+    {
+        using var h = new Pop3ServerHarness();
+        var ids = await FillAsync(h, PopLocks.ChunkSize + 3);
+        var store = new PopStore(h.Spool, byName: false, noDelete: false, TimeProvider.System);
+        int changed = 0;
+        h.Spool.Changed += (_, _) => changed++;
+        var maildrop = await store.OpenAsync("alice", CancellationToken.None);
+        Assert.NotNull(maildrop);
+        Assert.True(await maildrop.DeleteAsync([0], CancellationToken.None));
+        await maildrop.DisposeAsync();
+
+        Assert.Equal(ids.Count - 1, CountFiles(h, ".envelope"));
+        Assert.Equal(0, CountFiles(h, ".busy"));
+        Assert.Equal(0, CountFiles(h, ".lock"));
+        Assert.Equal(1, changed);
+        var forwarder = new FileSpool(h.Directory, h.Logger, TimeProvider.System);
+        await using var taken = await forwarder.TryLockAsync(ids[^1], CancellationToken.None);
+        Assert.NotNull(taken);
+    }
+
+    [Fact]
+    public async Task A_crashed_sessions_locks_are_recovered_by_the_spool()
+    {
+        using var h = new Pop3ServerHarness();
+        var ids = await FillAsync(h, 20);
+        var store = new PopStore(h.Spool, byName: false, noDelete: false, TimeProvider.System);
+        var maildrop = await store.OpenAsync("alice", CancellationToken.None);
+        Assert.NotNull(maildrop);
+
+        // What a crash does: every descriptor closed (the kernel drops the flocks), nothing renamed back.
+        foreach (var entry in maildrop.Entries)
+        {
+            entry.Lock!.Dispose();
+        }
+
+        Assert.Equal(ids.Count, CountFiles(h, ".envelope.busy"));
+        var restarted = new FileSpool(h.Directory, h.Logger, TimeProvider.System);
+        Assert.Equal(ids.Count, await restarted.RecoverAsync(CancellationToken.None));
+        Assert.Equal(ids.Count, CountFiles(h, ".envelope"));
+        Assert.Equal(0, CountFiles(h, ".lock"));
+    }
+
+    [Fact]
+    public async Task A_dead_owners_marker_on_a_ready_message_is_recovered_at_login_and_the_message_is_listed()
+    {
+        using var h = new Pop3ServerHarness();
+        var ids = await FillAsync(h, 3);
+
+        // A receiver that died after its commit rename left its sidecar saying "new".
+        await File.WriteAllTextAsync(h.Spool.PathOf(ids[1], SpoolFileKind.Lock), "new 1\n");
+        var store = new PopStore(h.Spool, byName: false, noDelete: false, TimeProvider.System);
+        await using var maildrop = await store.OpenAsync("alice", CancellationToken.None);
+        Assert.NotNull(maildrop);
+        Assert.Equal(3, maildrop.Count);
+        Assert.Equal(SpoolNames.FileName(ids[1], SpoolFileKind.Content), maildrop.UidOf(1));
+        Assert.NotNull(maildrop.Entries[1].Fallback);
+        Assert.Equal(3, CountFiles(h, ".envelope.busy"));
+        Assert.True(await maildrop.DeleteAsync([0, 1, 2], CancellationToken.None));
+        Assert.Empty(Directory.EnumerateFiles(h.Directory));
+    }
+
+    [Fact]
+    public async Task A_message_another_owner_holds_is_left_out()
+    {
+        using var h = new Pop3ServerHarness();
+        var ids = await FillAsync(h, 4);
+        var forwarder = new FileSpool(h.Directory, h.Logger, TimeProvider.System);
+        await using var held = await forwarder.TryLockAsync(ids[2], CancellationToken.None);
+        Assert.NotNull(held);
+        var store = new PopStore(h.Spool, byName: false, noDelete: false, TimeProvider.System);
+        await using var maildrop = await store.OpenAsync("alice", CancellationToken.None);
+        Assert.NotNull(maildrop);
+        Assert.Equal(3, maildrop.Count);
+        Assert.DoesNotContain(SpoolNames.FileName(ids[2], SpoolFileKind.Content), Enumerable.Range(0, 3).Select(maildrop.UidOf));
+    }
+}

@@ -13,11 +13,11 @@ public sealed class ForwardingTests
 {
     private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(60);
 
-    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+    internal static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 
-    private static string[] Common(string spool) => ["--spool-dir", spool, "--user", Environment.UserName, "--no-syslog"];
+    internal static string[] Common(string spool) => ["--spool-dir", spool, "--user", Environment.UserName, "--no-syslog"];
 
-    private static async Task<string> SeedAsync(string spool, byte[] content, string from = "a@example.com", IReadOnlyList<string>? to = null, IReadOnlyList<string>? toLocal = null)
+    internal static async Task<string> SeedAsync(string spool, byte[] content, string from = "a@example.com", IReadOnlyList<string>? to = null, IReadOnlyList<string>? toLocal = null)
     {
         var fileSpool = new FileSpool(spool, NullLogger.Instance, TimeProvider.System);
         await using var message = await fileSpool.CreateAsync(CancellationToken.None);
@@ -34,11 +34,11 @@ public sealed class ForwardingTests
         return message.Id.Value;
     }
 
-    private static byte[] Content(string body) => Encoding.ASCII.GetBytes("Subject: test\r\nFrom: a@example.com\r\n\r\n" + body);
+    internal static byte[] Content(string body) => Encoding.ASCII.GetBytes("Subject: test\r\nFrom: a@example.com\r\n\r\n" + body);
 
     private static string[] Files(string spool, string pattern) => Directory.GetFiles(spool, pattern);
 
-    private static async Task<(int Exit, string Stderr)> AsClientAsync(string dir, string spool, string target, params string[] extra)
+    internal static async Task<(int Exit, string Stderr)> AsClientAsync(string dir, string spool, string target, params string[] extra)
     {
         await using var relay = RelayProcess.Start(dir, ["--as-client", target, .. Common(spool), .. extra]);
         var exit = await relay.WaitForExitAsync(s_deadline);

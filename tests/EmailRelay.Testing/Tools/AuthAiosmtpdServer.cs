@@ -37,7 +37,7 @@ public sealed class AuthAiosmtpdServer : IAsyncDisposable
             with lock:
                 with open(os.path.join(directory, "auth.log"), "a") as f:
                     f.write("%s %s\n" % (mechanism, "ok" if ok else "fail"))
-            return AuthResult(success=ok, auth_data=LoginPassword(user.encode(), b"") if ok else None)
+            return AuthResult(success=ok, handled=False, auth_data=LoginPassword(user.encode(), b"") if ok else None)
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = mechanism not in refuse and isinstance(auth_data, LoginPassword) \
                 and auth_data.login == user.encode() and auth_data.password == password.encode()

@@ -231,8 +231,9 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         {
             _socket?.Shutdown(SocketShutdown.Both);
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
+            // Already closed: a failed TLS handshake disposes the socket with its stream.
         }
     }
 

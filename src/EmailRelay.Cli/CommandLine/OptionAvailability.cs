@@ -6,7 +6,6 @@ namespace EmailRelay.Cli.CommandLine;
 /// </summary>
 internal static class OptionAvailability
 {
-    private const string Immediate = "forwarding inside the SMTP transaction";
     private const string Auth = "client authentication for forwarding";
     private const string Tls = "TLS for forwarding";
     private const string Dnsbl = "DNSBL checking";
@@ -14,7 +13,6 @@ internal static class OptionAvailability
     /// <summary>The gated options, one line each.</summary>
     public static IReadOnlyList<OptionGate> Gates { get; } =
     [
-        new("immediate", Immediate),
         new("client-auth", Auth),
         new("client-auth-config", Auth),
         new("client-tls", Tls),

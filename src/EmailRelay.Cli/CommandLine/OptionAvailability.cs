@@ -6,13 +6,11 @@ namespace EmailRelay.Cli.CommandLine;
 /// </summary>
 internal static class OptionAvailability
 {
-    private const string Immediate = "forwarding inside the SMTP transaction";
     private const string Dnsbl = "DNSBL checking";
 
     /// <summary>The gated options, one line each.</summary>
     public static IReadOnlyList<OptionGate> Gates { get; } =
     [
-        new("immediate", Immediate),
         new("dnsbl", Dnsbl),
     ];
 

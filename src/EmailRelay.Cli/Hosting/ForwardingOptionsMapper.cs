@@ -77,8 +77,10 @@ internal static class ForwardingOptionsMapper
             ForwardOnDisconnect = options.IsSet("forward-on-disconnect"),
             Poll = poll > 0 ? TimeSpan.FromSeconds(poll) : null,
             RetryLimit = options.GetInt("retry-limit", 5),
+            Connections = Math.Max(1, options.GetInt("client-connections", 1)),
             ExitAfterRun = options.IsSet("dont-serve") && options.IsSet("forward"),
             AsClient = options.IsSet("as-client"),
+            Immediate = options.IsSet("immediate"),
         };
     }
 

@@ -218,10 +218,9 @@ public class CommandLineParserTests
     [Fact]
     public void Unavailable_feature_is_an_error_naming_the_option()
     {
-        var gate = OptionAvailability.Gates[0];
-        var arg = OptionTable.Get(gate.Option).Kind == ArgumentKind.Required ? "--" + gate.Option + "=x" : "--" + gate.Option;
-        var failure = Assert.IsType<ParseFailure>(Parse("--forward-to", "127.0.0.1:25", arg));
-        Assert.Equal("emailrelay: error: the \"--" + gate.Option + "\" option is not available yet: " + gate.Feature + " is not built in this version\n", failure.Message);
+        // A table of its own, so the test outlives the features that are still gated today.
+        var failure = Assert.IsType<ParseFailure>(CommandLineParser.Parse(["--forward-to", "127.0.0.1:25", "--client-tls"], Environment(), [new OptionGate("client-tls", "TLS for forwarding")]));
+        Assert.Equal("emailrelay: error: the \"--client-tls\" option is not available yet: TLS for forwarding is not built in this version\n", failure.Message);
         Assert.Equal(1, failure.ExitCode);
     }
 

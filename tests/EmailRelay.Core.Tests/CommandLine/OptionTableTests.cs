@@ -7,8 +7,8 @@ public class OptionTableTests
     [Fact]
     public void Table_holds_the_75_reference_options_plus_retry_limit()
     {
-        Assert.Equal(76, OptionTable.All.Count);
-        Assert.Equal(76, OptionTable.All.Select(o => o.Name).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(77, OptionTable.All.Count);
+        Assert.Equal(77, OptionTable.All.Select(o => o.Name).Distinct(StringComparer.Ordinal).Count());
         Assert.NotNull(OptionTable.Find("retry-limit"));
     }
 

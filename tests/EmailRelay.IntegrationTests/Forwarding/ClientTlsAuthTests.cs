@@ -101,6 +101,32 @@ public sealed class ClientTlsAuthTests
         Assert.Equal(s_tricky, server.Messages[0]);
     }
 
+    [Theory]
+    [InlineData("relay.example", true)]
+    [InlineData("other.example", false)]
+    public async Task The_server_name_option_is_sent_as_sni(string name, bool delivered)
+    {
+        using var setup = new Setup();
+        var certificates = await setup.CertificatesAsync();
+        await using var server = await OpensslSmtpServer.StartAsync(certificates, startTls: false, serverName: "relay.example");
+        var id = await SeedAsync(setup.Spool, s_tricky, to: ["b@example.com"]);
+
+        var (exit, stderr) = await AsClientAsync(setup.Path_, setup.Spool, "127.0.0.1:" + Port(server.Port), "--client-tls-connection",
+            "--client-tls-server-name", name, "--retry-limit", "0");
+
+        Assert.True(exit == 0, stderr + server.Output);
+        if (delivered)
+        {
+            await server.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30));
+            Assert.Equal(s_tricky, server.Messages[0]);
+        }
+        else
+        {
+            Assert.Contains("X-MailRelay-Reason: tls error: ", setup.Bad(id), StringComparison.Ordinal);
+            Assert.Empty(server.Messages);
+        }
+    }
+
     public static TheoryData<string> Mechanisms() => [.. s_mechanisms];
 
     [Theory]

@@ -56,9 +56,11 @@ public sealed class OpensslSmtpServer : IAsyncDisposable
 
     /// <summary>
     /// Starts s_server with the test server certificate, and the STARTTLS front when <paramref name="startTls"/>;
-    /// <paramref name="requireClientCertificate"/> makes s_server demand a client certificate signed by the test CA.
+    /// <paramref name="requireClientCertificate"/> makes s_server demand a client certificate signed by the test CA;
+    /// <paramref name="serverName"/> makes it fail the handshake when the client's SNI names another host.
     /// </summary>
-    public static async Task<OpensslSmtpServer> StartAsync(TestCertificates certificates, bool startTls, string injectAfterStartTls = "", bool requireClientCertificate = false)
+    public static async Task<OpensslSmtpServer> StartAsync(TestCertificates certificates, bool startTls, string injectAfterStartTls = "",
+        bool requireClientCertificate = false, string? serverName = null)
     {
         ArgumentNullException.ThrowIfNull(certificates);
         for (var attempt = 1; ; attempt++)
@@ -73,7 +75,8 @@ public sealed class OpensslSmtpServer : IAsyncDisposable
             };
             foreach (var argument in (string[])["s_server", "-quiet", "-crlf", "-naccept", "1", "-accept", "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture),
                 "-cert", certificates.ServerCertificate, "-key", certificates.ServerKey,
-                .. (requireClientCertificate ? (string[])["-Verify", "1", "-verify_return_error", "-CAfile", certificates.CaCertificate] : [])])
+                .. (requireClientCertificate ? (string[])["-Verify", "1", "-verify_return_error", "-CAfile", certificates.CaCertificate] : []),
+                .. (serverName is null ? [] : (string[])["-servername", serverName, "-servername_fatal", "-cert2", certificates.ServerCertificate, "-key2", certificates.ServerKey])])
             {
                 info.ArgumentList.Add(argument);
             }

@@ -90,6 +90,26 @@ public sealed class ForwardingTests
     }
 
     [Fact]
+    public async Task As_client_with_client_connections_3_delivers_every_message_once_over_three_connections()
+    {
+        using var dir = new TestDirectory();
+        var spool = Directory.CreateDirectory(Path.Combine(dir.Path, "spool")).FullName;
+        await using var sink = await SmtpSink.StartAsync();
+        for (var i = 0; i < 12; i++)
+        {
+            await SeedAsync(spool, Content("message " + i + "\r\n"));
+        }
+
+        var (exit, stderr) = await AsClientAsync(dir.Path, spool, "127.0.0.1:" + Port(sink.Port), "--client-connections", "3", "-v");
+
+        Assert.True(exit == 0, stderr);
+        await sink.WaitForMessagesAsync(12, s_deadline);
+        Assert.Empty(Files(spool, "emailrelay.*"));
+        Assert.Equal(3, stderr.Split('\n').Count(l => l.Contains("smtp connection to 127.0.0.1:", StringComparison.Ordinal)));
+        Assert.Equal(12, stderr.Split('\n').Count(l => l.Contains("tx>>: \"MAIL FROM:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task As_client_on_an_empty_spool_says_no_messages_to_send_and_exits_0()
     {
         using var dir = new TestDirectory();

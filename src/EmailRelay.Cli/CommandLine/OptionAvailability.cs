@@ -6,24 +6,11 @@ namespace EmailRelay.Cli.CommandLine;
 /// </summary>
 internal static class OptionAvailability
 {
-    private const string Immediate = "forwarding inside the SMTP transaction";
-    private const string Auth = "client authentication for forwarding";
-    private const string Tls = "TLS for forwarding";
     private const string Dnsbl = "DNSBL checking";
 
     /// <summary>The gated options, one line each.</summary>
     public static IReadOnlyList<OptionGate> Gates { get; } =
     [
-        new("immediate", Immediate),
-        new("client-auth", Auth),
-        new("client-auth-config", Auth),
-        new("client-tls", Tls),
-        new("client-tls-connection", Tls),
-        new("client-tls-required", Tls),
-        new("client-tls-certificate", Tls),
-        new("client-tls-verify", Tls),
-        new("client-tls-verify-name", Tls),
-        new("client-tls-server-name", Tls),
         new("dnsbl", Dnsbl),
     ];
 

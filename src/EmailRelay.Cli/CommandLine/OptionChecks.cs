@@ -10,7 +10,7 @@ internal static class OptionChecks
 {
     private static readonly string[] s_portOptions = ["port", "pop-port", "admin"];
     private static readonly string[] s_numberOptions =
-        ["filter-timeout", "prompt-timeout", "connection-timeout", "response-timeout", "idle-timeout", "poll", "size", "retry-limit"];
+        ["filter-timeout", "prompt-timeout", "connection-timeout", "response-timeout", "idle-timeout", "poll", "size", "retry-limit", "client-connections"];
 
     private static readonly string[] s_facilities =
         ["mail", "user", "daemon", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"];
@@ -166,6 +166,11 @@ internal static class OptionChecks
             Requires("client-tls-verify-name", "client-tls-verify");
             Requires("dnsbl", "remote-clients");
             Conflicts("forward-to-all", "forward-to-some");
+            if (Has("immediate"))
+            {
+                warnings.Add($"the {D("immediate")} option can result in client timeout errors: try {D("forward-on-disconnect")} instead");
+            }
+
             if (Has("client-interface") && unit.Get("forward-to") is { } to && to.StartsWith('/'))
             {
                 throw Error($"the {D("client-interface")} option cannot be used with a unix-domain {D("forward-to")} address");

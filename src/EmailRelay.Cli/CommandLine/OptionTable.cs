@@ -4,7 +4,7 @@ namespace EmailRelay.Cli.CommandLine;
 
 /// <summary>
 /// The declarative table of every <c>emailrelay</c> option (reference §a "Complete option table",
-/// plus <c>--retry-limit</c> from differences 13). The parser, the checks and <c>--help</c> all read it.
+/// plus <c>--retry-limit</c> from differences 13 and <c>--client-connections</c> for forwarding speed). The parser, the checks and <c>--help</c> all read it.
 /// </summary>
 internal static class OptionTable
 {
@@ -74,6 +74,7 @@ internal static class OptionTable
         new("forward-to-some", null, N, One, Client, null, null, "forwards a message even if some recipients are rejected"),
         new("immediate", 'm', N, One, Client | Server, null, null, "forwards each message inside the SMTP transaction, before replying to DATA"),
         new("retry-limit", null, R, One, Client, "count", "5", "how many transient failures a message may have before it fails for good (0: fail at once)"),
+        new("client-connections", null, R, One, Client, "count", "1", "how many connections to the next hop a forwarding run may use at once (1 sends one message at a time, in spool order)"),
         new("pop", 'B', N, One, Pop, null, null, "runs a POP3 server; needs --pop-auth"),
         new("pop-port", 'E', R, One, Pop, "port", "110", "the POP3 listening port"),
         new("pop-auth", 'F', R, One, Auth | Pop, "file", null, "the POP3 secrets file (server lines), or pam:") { IsPath = true },

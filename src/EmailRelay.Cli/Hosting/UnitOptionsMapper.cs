@@ -51,7 +51,7 @@ internal static class UnitOptionsMapper
             Filter = options.Get("filter") ?? "",
             AddressVerifier = options.Get("address-verifier") ?? "",
             AdminTerminate = options.IsSet("admin-terminate"),
-            Forwarding = ForwardingOptionsMapper.Map(options, domain),
+            Forwarding = ForwardingOptionsMapper.Map(options, domain, startDirectory),
             FilterTimeout = options.GetSeconds("filter-timeout", TimeSpan.FromSeconds(60)),
             DeliveryDirectory = options.Get("delivery-dir") ?? "",
             Pop = PopMapping.Options(options, domain),

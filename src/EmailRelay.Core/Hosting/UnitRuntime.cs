@@ -78,12 +78,13 @@ internal sealed class UnitRuntime
 
         var forwarderEvents = new ForwarderEventTap(loggerFactory);
         Forwarder? forwarder = null;
-        if (unit.Forwarding is { } forwarding && !ForwarderFactory.TryCreate(forwarding, spool, timeProvider, forwarderEvents, out forwarder, out error))
+        if (ClientAuthTlsComposition.Apply(unit.Forwarding, loggerFactory, timeProvider) is { } forwarding && !ForwarderFactory.TryCreate(forwarding, spool, timeProvider, forwarderEvents, out forwarder, out error))
         {
             throw new ConfigurationException(error);
         }
 
         services = forwarder is null ? services : services with { ForwardingRequested = () => forwarder.Request("rescan") };
+        services = forwarder is { Options.Immediate: true } ? services with { ForwardImmediately = forwarder.ForwardNowAsync } : services;
         var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
         var disabledSmtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name, Policy = unit.Smtp.Policy with { Enabled = false } }, services);
         var gate = new SmtpConnectionGate(smtp, disabledSmtp);

@@ -11,6 +11,9 @@ namespace EmailRelay.Spool;
 /// </summary>
 internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
 {
+    /// <summary>Content up to this size is read into memory by <see cref="OpenContent"/>.</summary>
+    internal const int SmallContent = 64 * 1024;
+
     private readonly FileSpool _spool;
     private readonly OwnerLock _ownerLock;
     private bool _finished;
@@ -42,11 +45,35 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     private string TmpPath => _spool.PathOf(Id, SpoolFileKind.EnvelopeBusyTmp);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Content up to <see cref="SmallContent"/> bytes is read here, in one synchronous read, and handed out as a
+    /// memory stream: an asynchronous read of a file on Unix is a synchronous read queued to the thread pool, so
+    /// each one costs a thread hand-off, which for a small message costs more than the read itself.
+    /// </remarks>
     public Stream OpenContent()
     {
         try
         {
-            return new FileStream(ContentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileSpool.BufferSize);
+            var stream = new FileStream(ContentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileSpool.BufferSize);
+            var length = stream.Length;
+            if (length > SmallContent)
+            {
+                return stream;
+            }
+
+            // A locked message's content does not change (filters have run by the time it is sent).
+            using (stream)
+            {
+                var bytes = new byte[length];
+                var total = 0;
+                int n;
+                while (total < bytes.Length && (n = stream.Read(bytes, total, bytes.Length - total)) > 0)
+                {
+                    total += n;
+                }
+
+                return new MemoryStream(bytes, 0, total, writable: false);
+            }
         }
         catch (Exception exception) when (SpoolErrors.IsIo(exception))
         {
@@ -55,12 +82,15 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     }
 
     /// <inheritdoc />
-    public async ValueTask ReloadEnvelopeAsync(CancellationToken cancellationToken)
+    public ValueTask ReloadEnvelopeAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         byte[] bytes;
         try
         {
-            bytes = await File.ReadAllBytesAsync(EnvelopePath, cancellationToken);
+            // Synchronous on purpose: an envelope is a few hundred bytes, and an asynchronous file read on Unix is a
+            // thread-pool hand-off that costs more than the read (see OpenContent).
+            bytes = File.ReadAllBytes(EnvelopePath);
         }
         catch (Exception exception) when (SpoolErrors.IsIo(exception))
         {
@@ -69,6 +99,7 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
 
         EnvelopeReadResult result = EnvelopeFormat.Read(bytes);
         Envelope = result.Envelope ?? throw new SpoolException(Id, result.Error ?? "invalid envelope");
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />

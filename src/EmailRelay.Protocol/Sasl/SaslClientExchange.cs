@@ -23,6 +23,9 @@ internal sealed class SaslClientExchange
     /// <summary>The mechanism name, upper case.</summary>
     public string Mechanism { get; }
 
+    /// <summary>The user id of the secret (for <c>AUTH=</c> on MAIL once authenticated).</summary>
+    public string Id => _secret.Id;
+
     /// <summary>The initial response for the AUTH line (PLAIN and XOAUTH2), or null.</summary>
     public string? InitialResponse => Mechanism switch
     {

@@ -218,7 +218,8 @@ public class CommandLineParserTests
     [Fact]
     public void Unavailable_feature_is_an_error_naming_the_option()
     {
-        var failure = Assert.IsType<ParseFailure>(Parse("--forward-to", "127.0.0.1:25", "--client-tls"));
+        // A table of its own, so the test outlives the features that are still gated today.
+        var failure = Assert.IsType<ParseFailure>(CommandLineParser.Parse(["--forward-to", "127.0.0.1:25", "--client-tls"], Environment(), [new OptionGate("client-tls", "TLS for forwarding")]));
         Assert.Equal("emailrelay: error: the \"--client-tls\" option is not available yet: TLS for forwarding is not built in this version\n", failure.Message);
         Assert.Equal(1, failure.ExitCode);
     }
@@ -277,6 +278,6 @@ public class CommandLineParserTests
         Assert.Contains("TLS library: .NET SslStream on OpenSSL 9.9.9-test", text, StringComparison.Ordinal);
         Assert.Contains(".NET 10.0.0-test", text, StringComparison.Ordinal);
         Assert.Contains("TestOS 1.0", text, StringComparison.Ordinal);
-        Assert.Contains("Not built yet: forwarding inside the SMTP transaction, ", text, StringComparison.Ordinal);
+        Assert.All(OptionAvailability.Gates.Select(g => g.Feature).Distinct(StringComparer.Ordinal), reason => Assert.Contains(reason, text, StringComparison.Ordinal));
     }
 }

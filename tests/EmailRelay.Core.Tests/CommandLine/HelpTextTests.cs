@@ -95,10 +95,21 @@ public class HelpTextTests
     [InlineData("admin-terminate", "Admin")]
     [InlineData("close-stderr", "Logging")]
     [InlineData("immediate", "Client")]
+    [InlineData("client-connections", "Client")]
     [InlineData("filter", "Server")]
     [InlineData("as-client", "Client")]
     [InlineData("as-proxy", "Basic")]
     [InlineData("no-daemon", "Process")]
     public void Options_are_grouped_in_E_MailRelay_sections(string name, string section) =>
         Assert.Equal(Enum.Parse<OptionGroups>(section), HelpText.SectionOf(OptionTable.Get(name)));
+
+    [Fact]
+    public void Verbose_help_documents_client_connections_and_its_safe_default()
+    {
+        var text = HelpText.Build(verbose: true);
+        Assert.Contains("--client-connections", text, StringComparison.Ordinal);
+        Assert.Contains("how many connections to the next hop a forwarding run may use at once", text, StringComparison.Ordinal);
+        Assert.Contains(HelpText.Description(OptionTable.Get("client-connections")), text, StringComparison.Ordinal);
+        Assert.Equal("1", OptionTable.Get("client-connections").Default);
+    }
 }

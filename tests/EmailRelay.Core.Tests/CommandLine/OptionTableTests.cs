@@ -5,11 +5,12 @@ namespace EmailRelay.Core.Tests.CommandLine;
 public class OptionTableTests
 {
     [Fact]
-    public void Table_holds_the_75_reference_options_plus_retry_limit()
+    public void Table_holds_the_75_reference_options_plus_retry_limit_and_client_connections()
     {
-        Assert.Equal(76, OptionTable.All.Count);
-        Assert.Equal(76, OptionTable.All.Select(o => o.Name).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(77, OptionTable.All.Count);
+        Assert.Equal(77, OptionTable.All.Select(o => o.Name).Distinct(StringComparer.Ordinal).Count());
         Assert.NotNull(OptionTable.Find("retry-limit"));
+        Assert.Equal("1", OptionTable.Find("client-connections")!.Default);
     }
 
     [Fact]

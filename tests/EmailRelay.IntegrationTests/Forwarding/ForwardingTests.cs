@@ -13,11 +13,11 @@ public sealed class ForwardingTests
 {
     private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(60);
 
-    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+    internal static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 
-    private static string[] Common(string spool) => ["--spool-dir", spool, "--user", Environment.UserName, "--no-syslog"];
+    internal static string[] Common(string spool) => ["--spool-dir", spool, "--user", Environment.UserName, "--no-syslog"];
 
-    private static async Task<string> SeedAsync(string spool, byte[] content, string from = "a@example.com", IReadOnlyList<string>? to = null, IReadOnlyList<string>? toLocal = null)
+    internal static async Task<string> SeedAsync(string spool, byte[] content, string from = "a@example.com", IReadOnlyList<string>? to = null, IReadOnlyList<string>? toLocal = null)
     {
         var fileSpool = new FileSpool(spool, NullLogger.Instance, TimeProvider.System);
         await using var message = await fileSpool.CreateAsync(CancellationToken.None);
@@ -34,11 +34,11 @@ public sealed class ForwardingTests
         return message.Id.Value;
     }
 
-    private static byte[] Content(string body) => Encoding.ASCII.GetBytes("Subject: test\r\nFrom: a@example.com\r\n\r\n" + body);
+    internal static byte[] Content(string body) => Encoding.ASCII.GetBytes("Subject: test\r\nFrom: a@example.com\r\n\r\n" + body);
 
     private static string[] Files(string spool, string pattern) => Directory.GetFiles(spool, pattern);
 
-    private static async Task<(int Exit, string Stderr)> AsClientAsync(string dir, string spool, string target, params string[] extra)
+    internal static async Task<(int Exit, string Stderr)> AsClientAsync(string dir, string spool, string target, params string[] extra)
     {
         await using var relay = RelayProcess.Start(dir, ["--as-client", target, .. Common(spool), .. extra]);
         var exit = await relay.WaitForExitAsync(s_deadline);
@@ -87,6 +87,26 @@ public sealed class ForwardingTests
         Assert.Empty(Files(spool, "emailrelay.*"));
         Assert.Single(stderr.Split('\n'), l => l.Contains("smtp connection to 127.0.0.1:", StringComparison.Ordinal));
         Assert.Single(stderr.Split('\n'), l => l.Contains("tx>>: \"EHLO", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task As_client_with_client_connections_3_delivers_every_message_once_over_three_connections()
+    {
+        using var dir = new TestDirectory();
+        var spool = Directory.CreateDirectory(Path.Combine(dir.Path, "spool")).FullName;
+        await using var sink = await SmtpSink.StartAsync();
+        for (var i = 0; i < 12; i++)
+        {
+            await SeedAsync(spool, Content("message " + i + "\r\n"));
+        }
+
+        var (exit, stderr) = await AsClientAsync(dir.Path, spool, "127.0.0.1:" + Port(sink.Port), "--client-connections", "3", "-v");
+
+        Assert.True(exit == 0, stderr);
+        await sink.WaitForMessagesAsync(12, s_deadline);
+        Assert.Empty(Files(spool, "emailrelay.*"));
+        Assert.Equal(3, stderr.Split('\n').Count(l => l.Contains("smtp connection to 127.0.0.1:", StringComparison.Ordinal)));
+        Assert.Equal(12, stderr.Split('\n').Count(l => l.Contains("tx>>: \"MAIL FROM:", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using EmailRelay.Diagnostics;
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
 using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Smtp;
 using EmailRelay.Protocol.Smtp.Client;
 using EmailRelay.Spool;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,10 @@ namespace EmailRelay.Smtp.Client;
 /// Forwarding runs (reference §i, §c "Routing pass", §h "Forwarding triggers"; differences 5 and 13): walks the
 /// ready messages in lexical order, locks each, runs the client (or routing) filter, sends it over a connection
 /// reused while the address and account selector stay the same, then deletes, fails or defers it. One run at a
-/// time; a request during a run queues one more.
+/// time; a request during a run queues one more. With <see cref="ForwardingOptions.Connections"/> above one, the
+/// run hands the messages, still in lexical order, to that many connections working at once. When another
+/// request is already queued as a run ends, its connections stay open for that next run (back-to-back runs under
+/// load, as in proxy mode, then cost no reconnects). <see cref="ForwardNowAsync"/> serves <c>--immediate</c>.
 /// </summary>
 internal sealed class Forwarder
 {
@@ -67,6 +71,7 @@ internal sealed class Forwarder
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var poll = _options.Poll is { } period ? PollAsync(period, cancellationToken) : Task.CompletedTask;
+        var lanes = NewLanes();
         try
         {
             await foreach (var reason in _requests.Reader.ReadAllAsync(cancellationToken))
@@ -74,38 +79,96 @@ internal sealed class Forwarder
                 Log.Forwarding(_logger, reason);
                 try
                 {
-                    await RunOnceAsync(cancellationToken);
+                    await RunWithAsync(lanes, cancellationToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.RunFailed(_logger, ex.Message);
+                    await CloseAsync(lanes, cancellationToken);
+                }
+
+                if (!_requests.Reader.TryPeek(out _))
+                {
+                    await CloseAsync(lanes, cancellationToken);
                 }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        finally
+        {
+            await CloseAsync(lanes, CancellationToken.None);
+        }
 
         await poll;
     }
 
-    /// <summary>One run over the spool.</summary>
+    /// <summary>One run over the spool; its connections are closed at the end.</summary>
     /// <param name="cancellationToken">Shutdown.</param>
     /// <returns>What the run did.</returns>
     public async Task<ForwardRunResult> RunOnceAsync(CancellationToken cancellationToken)
     {
+        var lanes = NewLanes();
+        try
+        {
+            return await RunWithAsync(lanes, cancellationToken);
+        }
+        finally
+        {
+            await CloseAsync(lanes, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// <c>--immediate</c> (reference §i; differences 6): forwards one just-committed message over a connection of
+    /// its own, before the SMTP client gets its reply. Delivered: the message is deleted and the result is null.
+    /// Any failure: the message is deleted too (the client is told, and will retry; a copy left in the spool would
+    /// become a duplicate) and the result is the reply for the client: the upstream's 4xx or 5xx, else 452.
+    /// If another run already holds the message it stays with that run, and the result is null (it is stored).
+    /// </summary>
+    /// <param name="id">The committed message.</param>
+    /// <param name="cancellationToken">Shutdown.</param>
+    /// <returns>Null on success, else the failure reply.</returns>
+    public async Task<SmtpReply?> ForwardNowAsync(MessageId id, CancellationToken cancellationToken)
+    {
+        var lane = new Lane();
+        try
+        {
+            var run = new Run(this, [lane], immediate: true);
+            return await run.ForwardOneAsync(id, cancellationToken);
+        }
+        finally
+        {
+            await lane.CloseAsync(cancellationToken);
+        }
+    }
+
+    private static async Task CloseAsync(Lane[] lanes, CancellationToken cancellationToken)
+    {
+        foreach (var lane in lanes)
+        {
+            await lane.CloseAsync(cancellationToken);
+        }
+    }
+
+    private Lane[] NewLanes()
+    {
+        var lanes = new Lane[Math.Max(1, _options.Connections)];
+        for (var i = 0; i < lanes.Length; i++)
+        {
+            lanes[i] = new Lane();
+        }
+
+        return lanes;
+    }
+
+    private async Task<ForwardRunResult> RunWithAsync(Lane[] lanes, CancellationToken cancellationToken)
+    {
         Interlocked.Exchange(ref _running, 1);
         try
         {
-            var run = new Run(this);
-            try
-            {
-                return await run.ExecuteAsync(cancellationToken);
-            }
-            finally
-            {
-                await run.CloseAsync(cancellationToken);
-            }
+            return await new Run(this, lanes, immediate: false).ExecuteAsync(cancellationToken);
         }
         finally
         {
@@ -128,13 +191,35 @@ internal sealed class Forwarder
         }
     }
 
-    /// <summary>The state of one run: the open connection and the unreachable routed addresses.</summary>
-    private sealed class Run(Forwarder owner)
+    /// <summary>One upstream connection and the address and account selector it was opened for.</summary>
+    private sealed class Lane
+    {
+        public SmtpClientConnection? Connection { get; set; }
+
+        public string? Key { get; set; }
+
+        public async Task CloseAsync(CancellationToken cancellationToken)
+        {
+            if (Connection is { } connection)
+            {
+                Connection = null;
+                Key = null;
+                await connection.QuitAsync(cancellationToken);
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The state of one run: the message list, the unreachable routed addresses, and the lanes working on it.</summary>
+    private sealed class Run(Forwarder owner, Lane[] lanes, bool immediate)
     {
         private readonly HashSet<string> _unreachable = new(StringComparer.OrdinalIgnoreCase);
-        private SmtpClientConnection? _connection;
-        private string? _connectionKey;
+        private List<MessageId> _ids = [];
+        private int _next;
         private int _sent;
+        private volatile bool _stop;
+        private string? _connectError;
+        private SmtpReply? _immediateFailure;
 
         public async Task<ForwardRunResult> ExecuteAsync(CancellationToken cancellationToken)
         {
@@ -145,50 +230,113 @@ internal sealed class Forwarder
             }
 
             ids.Sort((a, b) => string.CompareOrdinal(a.ToString(), b.ToString()));
-            foreach (var id in ids)
+            _ids = ids;
+            var count = Math.Min(lanes.Length, ids.Count);
+            if (count <= 1)
             {
-                var message = await owner._spool.TryLockAsync(id, cancellationToken);
-                if (message is null)
+                await DrainAsync(lanes[0], cancellationToken);
+            }
+            else
+            {
+                var work = new Task[count];
+                for (var i = 0; i < count; i++)
                 {
-                    continue;
+                    work[i] = DrainAsync(lanes[i], cancellationToken);
                 }
 
-                await using (message)
-                {
-                    using var scope = owner._logger.BeginScope(new MessageLogScope(id));
-                    var (stop, connectError) = await ForwardAsync(message, cancellationToken);
-                    if (connectError is not null)
-                    {
-                        return new ForwardRunResult(ids.Count, _sent, connectError);
-                    }
+                await Task.WhenAll(work);
+            }
 
-                    if (stop)
-                    {
-                        break;
-                    }
-                }
+            if (_connectError is not null)
+            {
+                return new ForwardRunResult(ids.Count, _sent, _connectError);
             }
 
             Log.NoMoreMessages(owner._logger);
             return new ForwardRunResult(ids.Count, _sent, null);
         }
 
-        public async Task CloseAsync(CancellationToken cancellationToken)
+        public async Task<SmtpReply?> ForwardOneAsync(MessageId id, CancellationToken cancellationToken)
         {
-            if (_connection is { } connection)
+            var message = await owner._spool.TryLockAsync(id, cancellationToken);
+            if (message is null)
             {
-                _connection = null;
-                await connection.QuitAsync(cancellationToken);
-                await connection.DisposeAsync();
+                return null;
+            }
+
+            await using (message)
+            {
+                using var scope = owner._logger.BeginScope(new MessageLogScope(id));
+                try
+                {
+                    var (_, connectError) = await ForwardAsync(lanes[0], message, cancellationToken);
+                    if (connectError is not null)
+                    {
+                        await FailAsync(message, connectError, 0, cancellationToken);
+                    }
+                }
+                catch (SpoolException ex) when (_immediateFailure is null)
+                {
+                    // The client is told of the failure, so the message must not stay behind (differences 6).
+                    Log.RunFailed(owner._logger, ex.Message);
+                    await FailAsync(message, ex.Message, 0, cancellationToken);
+                }
+            }
+
+            return _immediateFailure;
+        }
+
+        /// <summary>One lane's share of the run: takes the next message in order until none is left or the run stops.</summary>
+        private async Task DrainAsync(Lane lane, CancellationToken cancellationToken)
+        {
+            try
+            {
+                while (!_stop)
+                {
+                    var index = Interlocked.Increment(ref _next) - 1;
+                    if (index >= _ids.Count)
+                    {
+                        return;
+                    }
+
+                    var id = _ids[index];
+                    var message = await owner._spool.TryLockAsync(id, cancellationToken);
+                    if (message is null)
+                    {
+                        continue;
+                    }
+
+                    await using (message)
+                    {
+                        using var scope = owner._logger.BeginScope(new MessageLogScope(id));
+                        var (stop, connectError) = await ForwardAsync(lane, message, cancellationToken);
+                        if (connectError is not null)
+                        {
+                            Interlocked.CompareExchange(ref _connectError, connectError, null);
+                            _stop = true;
+                            return;
+                        }
+
+                        if (stop)
+                        {
+                            _stop = true;
+                        }
+                    }
+                }
+            }
+            catch
+            {
+                _stop = true;
+                throw;
             }
         }
 
         /// <summary>Handles one locked message; returns whether to stop the run and a connect error that aborts it.</summary>
-        private async Task<(bool Stop, string? ConnectError)> ForwardAsync(IStoredMessage message, CancellationToken cancellationToken)
+        private async Task<(bool Stop, string? ConnectError)> ForwardAsync(Lane lane, IStoredMessage message, CancellationToken cancellationToken)
         {
             var options = owner._options;
             var id = message.Id.ToString();
-            if (message is ISpoolFiles files
+            if (RetrySchedule.Failures(message.Envelope) > 0 && message is ISpoolFiles files
                 && !RetrySchedule.IsDue(message.Envelope, File.GetLastWriteTimeUtc(files.EnvelopePath), owner._time.GetUtcNow(), options.RetryBase))
             {
                 return (false, null);
@@ -242,18 +390,23 @@ internal sealed class Forwarder
             }
 
             var address = target.ToString();
-            if (_unreachable.Contains(address))
+            if (IsUnreachable(address))
             {
+                if (immediate)
+                {
+                    await FailAsync(message, "cannot connect to " + address, 0, cancellationToken);
+                }
+
                 return (stop, null);
             }
 
             var key = address + "\n" + envelope.ClientAccountSelector;
-            if (_connection is not null && (_connectionKey != key || !_connection.IsUsable))
+            if (lane.Connection is not null && (lane.Key != key || !lane.Connection.IsUsable))
             {
-                await CloseAsync(cancellationToken);
+                await lane.CloseAsync(cancellationToken);
             }
 
-            if (_connection is null)
+            if (lane.Connection is null)
             {
                 SmtpClientConnection connection;
                 try
@@ -264,35 +417,52 @@ internal sealed class Forwarder
                 {
                     if (envelope.ForwardToAddress.Length > 0)
                     {
-                        _unreachable.Add(address);
+                        lock (_unreachable)
+                        {
+                            _unreachable.Add(address);
+                        }
+
                         Log.ClientError(owner._logger, ex.Message);
+                        if (immediate)
+                        {
+                            await FailAsync(message, ex.Message, 0, cancellationToken);
+                        }
+
                         return (stop, null);
                     }
 
                     return (true, ex.Message);
                 }
 
-                _connection = connection;
-                _connectionKey = key;
+                lane.Connection = connection;
+                lane.Key = key;
                 var opened = await connection.OpenAsync(cancellationToken);
                 if (opened is not null)
                 {
                     await SettleAsync(message, opened with { Undelivered = envelope.ToRemote }, cancellationToken);
-                    await CloseAsync(cancellationToken);
+                    await lane.CloseAsync(cancellationToken);
                     return (true, null);
                 }
             }
 
-            var outcome = await _connection.SendAsync(OutgoingMessage.FromEnvelope(envelope), message.OpenContent, cancellationToken);
+            var outcome = await lane.Connection.SendAsync(OutgoingMessage.FromEnvelope(envelope), message.OpenContent, cancellationToken);
             await SettleAsync(message, outcome, cancellationToken);
-            if (!_connection.IsUsable)
+            if (!lane.Connection.IsUsable)
             {
                 // A timeout, disconnect or protocol error after connecting aborts the run (reference §i).
-                await CloseAsync(cancellationToken);
+                await lane.CloseAsync(cancellationToken);
                 return (true, null);
             }
 
             return (stop, null);
+        }
+
+        private bool IsUnreachable(string address)
+        {
+            lock (_unreachable)
+            {
+                return _unreachable.Contains(address);
+            }
         }
 
         private async Task<FilterResult> RunFilterAsync(IMessageFilter filter, IStoredMessage message, string kind, CancellationToken cancellationToken)
@@ -318,9 +488,15 @@ internal sealed class Forwarder
         {
             if (outcome.IsComplete)
             {
-                _sent++;
+                Interlocked.Increment(ref _sent);
                 Log.Deleting(owner._logger, message.Id.ToString());
                 await message.DeleteAsync(cancellationToken);
+                return;
+            }
+
+            if (immediate)
+            {
+                await FailAsync(message, outcome.Reason, outcome.ReasonCode, cancellationToken);
                 return;
             }
 
@@ -341,9 +517,18 @@ internal sealed class Forwarder
             await FailAsync(message, outcome.Reason, outcome.ReasonCode, cancellationToken);
         }
 
+        /// <summary>Fails the message: <c>.bad</c> with its reason, or under <c>--immediate</c> deleted, the reason going to the client.</summary>
         private async Task FailAsync(IStoredMessage message, string reason, int code, CancellationToken cancellationToken)
         {
             Log.Failing(owner._logger, message.Id.ToString(), reason);
+            if (immediate)
+            {
+                // Differences 6: the client learns of the failure, so no copy stays behind.
+                _immediateFailure = SmtpReply.Create(code is >= 400 and <= 599 ? code : 452, reason.Length > 0 ? reason : "forwarding failed");
+                await message.DeleteAsync(cancellationToken);
+                return;
+            }
+
             await message.FailAsync(reason, code, cancellationToken);
         }
     }

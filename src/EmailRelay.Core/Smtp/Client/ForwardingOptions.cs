@@ -27,6 +27,15 @@ internal sealed record ForwardingOptions
     /// <summary>Whether this is <c>--as-client</c> (prints <c>no messages to send</c> on an empty spool).</summary>
     public bool AsClient { get; init; }
 
+    /// <summary><c>--immediate</c>: each message is forwarded inside its SMTP transaction, before the reply to the end of data.</summary>
+    public bool Immediate { get; init; }
+
+    /// <summary>
+    /// <c>--client-connections</c>: how many upstream connections one run uses at once (default 1, as E-MailRelay:
+    /// safe for a small smarthost, and messages are then sent strictly one after another in spool order).
+    /// </summary>
+    public int Connections { get; init; } = 1;
+
     /// <summary>The first retry delay: one poll period, or 60 s without <c>--poll</c> (differences 13).</summary>
     public TimeSpan RetryBase => Poll ?? TimeSpan.FromSeconds(60);
 }

@@ -55,4 +55,13 @@ internal static partial class Log
 
     [LoggerMessage(1215, LogLevel.Warning, "client filter error: {Message}")]
     public static partial void FilterError(ILogger logger, string message, Exception exception);
+
+    [LoggerMessage(1216, LogLevel.Warning, "discarding {Count} bytes received from the server before the tls handshake")]
+    public static partial void DiscardedBeforeTls(ILogger logger, long count);
+
+    [LoggerMessage(1217, LogLevel.Debug, "tls: certificate-subject=[{Subject}] required-peer-name=[{Name}] ok={Ok}")]
+    public static partial void TlsPeer(ILogger logger, string subject, string name, int ok);
+
+    [LoggerMessage(1218, LogLevel.Debug, "tls protocol established with {Peer} protocol {Protocol} cipher {Cipher}")]
+    public static partial void TlsEstablished(ILogger logger, string peer, string protocol, string cipher);
 }

@@ -3,10 +3,13 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
+using EmailRelay.Net;
 using EmailRelay.Protocol.Smtp;
 using EmailRelay.Protocol.Smtp.Client;
 using EmailRelay.Protocol.Text;
+using EmailRelay.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace EmailRelay.Smtp.Client;
@@ -14,7 +17,9 @@ namespace EmailRelay.Smtp.Client;
 /// <summary>
 /// The driver for <see cref="SmtpClientSession"/>: owns the socket (or any stream), reads replies with the
 /// prompt and response timeouts, writes commands in single writes and the dot-stuffed body in large writes with
-/// the final dot in the same write as the end of the body.
+/// the final dot in the same write as the end of the body. It runs the TLS handshakes (SMTPS before the greeting,
+/// STARTTLS when the session asks, dropping whatever the server sent before the handshake: differences 8), gives the
+/// session the account selector's client secrets before the first message, and connects through SOCKS4a.
 /// </summary>
 internal sealed class SmtpClientConnection : IAsyncDisposable
 {
@@ -23,9 +28,13 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
 
     private const int ReadSize = 64 * 1024;
 
-    private readonly Stream _stream;
+    /// <summary>The reason for a <c>--client-auth</c> account selector with no <c>client</c> line (reference §d).</summary>
+    public const string InvalidSelector = "invalid client account selector";
+
+    private readonly PipeTransport _transport;
     private readonly Socket? _socket;
-    private readonly PipeReader _reader;
+    private readonly string _peer;
+    private readonly string _tlsHost;
     private readonly ArrayBufferWriter<byte> _output = new(ReadSize);
     private readonly SmtpReplyReader _replies = new();
     private readonly SmtpClientOptions _options;
@@ -34,6 +43,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     private readonly SmtpClientSession _session;
     private Task<ReadResult>? _pendingRead;
     private bool _broken;
+    private bool _secretsGiven;
 
     /// <summary>Wraps a connected stream (tests use an in-memory duplex stream).</summary>
     /// <param name="stream">The connected stream.</param>
@@ -42,16 +52,20 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     /// <param name="time">The clock for timeouts.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="socket">The socket under <paramref name="stream"/>, if any.</param>
-    public SmtpClientConnection(Stream stream, string localAddress, SmtpClientOptions options, TimeProvider time, ILogger logger, Socket? socket = null)
+    /// <param name="peer">The peer for log lines, e.g. <c>127.0.0.1:25</c>.</param>
+    /// <param name="tlsHost">The target host name: the TLS SNI name unless <c>--client-tls-server-name</c> is given.</param>
+    public SmtpClientConnection(Stream stream, string localAddress, SmtpClientOptions options, TimeProvider time, ILogger logger, Socket? socket = null,
+        string peer = "", string tlsHost = "localhost")
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(options);
-        _stream = stream;
+        _transport = new PipeTransport(stream, ReadSize);
         _socket = socket;
+        _peer = peer;
+        _tlsHost = tlsHost;
         _options = options;
         _time = time;
         _logger = logger;
-        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadSize, leaveOpen: true));
         _session = new SmtpClientSession(options.Policy with { EhloName = SmtpClientPolicy.EhloNameFor(options.Domain, localAddress) });
     }
 
@@ -70,28 +84,25 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
-        if (target.Socks is not null)
-        {
-            throw new SmtpConnectException("cannot connect to " + target + ": socks is not available in this version");
-        }
-
         Socket? socket = null;
         var display = target.ToString();
+        var hop = target.Socks ?? target;
         using var timeout = new CancellationTokenSource(options.ConnectionTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
             EndPoint endPoint;
-            if (target.IsUnixSocket)
+            if (hop.IsUnixSocket)
             {
                 socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                endPoint = new UnixDomainSocketEndPoint(target.Host);
+                endPoint = new UnixDomainSocketEndPoint(hop.Host);
             }
             else
             {
                 IPAddress? bind = options.ClientInterface is { Length: > 0 } text ? IPAddress.Parse(text) : null;
-                var address = await ResolveAsync(target.Host, bind?.AddressFamily, linked.Token);
-                display = new IPEndPoint(address, target.Port).ToString();
+                var address = await ResolveAsync(hop.Host, bind?.AddressFamily, linked.Token);
+                var hopDisplay = new IPEndPoint(address, hop.Port).ToString();
+                display = target.Socks is null ? hopDisplay : target + "@" + hopDisplay;
                 socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 if (bind is not null && !bind.Equals(IPAddress.Any) && !bind.Equals(IPAddress.IPv6Any))
                 {
@@ -103,13 +114,24 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
                     socket.LingerState = new LingerOption(true, 0);
                 }
 
-                endPoint = new IPEndPoint(address, target.Port);
+                endPoint = new IPEndPoint(address, hop.Port);
             }
 
             await socket.ConnectAsync(endPoint, linked.Token);
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            if (target.Socks is not null)
+            {
+                await SocksConnectAsync(stream, target, display, linked.Token);
+            }
+
             Log.ConnectionTo(logger, display);
             var local = socket.LocalEndPoint is IPEndPoint ip ? ip.Address.ToString() : "";
-            return new SmtpClientConnection(new NetworkStream(socket, ownsSocket: true), local, options, time, logger, socket);
+            return new SmtpClientConnection(stream, local, options, time, logger, socket, display, target.Host);
+        }
+        catch (SmtpConnectException)
+        {
+            socket?.Dispose();
+            throw;
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException or FormatException && !cancellationToken.IsCancellationRequested)
         {
@@ -118,7 +140,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for the greeting (or the prompt timeout) and sends EHLO (or HELO).</summary>
+    /// <summary>Runs the SMTPS handshake if configured, waits for the greeting (or the prompt timeout) and sends EHLO (or HELO), then STARTTLS and EHLO again if configured.</summary>
     /// <param name="cancellationToken">Shutdown.</param>
     /// <returns>Null when the session is ready, otherwise the failure for the message in hand.</returns>
     public async Task<SendOutcome?> OpenAsync(CancellationToken cancellationToken)
@@ -126,6 +148,11 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         ClientStep step;
         try
         {
+            if (_options.Policy.ImplicitTls)
+            {
+                await StartTlsAsync(cancellationToken);
+            }
+
             SmtpReply? greeting;
             try
             {
@@ -141,7 +168,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
 
             step = greeting is null ? _session.OnProtocolError() : _session.OnGreeting(greeting);
         }
-        catch (Exception ex) when (ex is IOException or TimeoutException)
+        catch (Exception ex) when (ex is IOException or TimeoutException or SocketException or AuthenticationException)
         {
             step = Lost(ex);
         }
@@ -156,6 +183,23 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     /// <returns>The outcome; after a broken session <see cref="IsUsable"/> is false.</returns>
     public async Task<SendOutcome> SendAsync(OutgoingMessage message, Func<Stream> openContent, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!_secretsGiven && _session.IsReady)
+        {
+            if (_options.Secrets is { } lookup)
+            {
+                var secrets = lookup.FindClientSecrets(message.AccountSelector);
+                if (secrets is null)
+                {
+                    return SendOutcome.Failed(message.Recipients, InvalidSelector + ": [" + message.AccountSelector + "]", 0);
+                }
+
+                _session.UseSecrets(secrets);
+            }
+
+            _secretsGiven = true;
+        }
+
         var step = _session.Send(message);
         if (_session.EightBitWarningDue)
         {
@@ -187,8 +231,9 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         {
             _socket?.Shutdown(SocketShutdown.Both);
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
+            // Already closed: a failed TLS handshake disposes the socket with its stream.
         }
     }
 
@@ -197,8 +242,75 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _broken = true;
-        await _reader.CompleteAsync();
-        await _stream.DisposeAsync();
+        await _transport.DisposeAsync();
+    }
+
+    private static async Task SocksConnectAsync(NetworkStream stream, ForwardTarget target, string display, CancellationToken cancellationToken)
+    {
+        byte[] request;
+        try
+        {
+            request = Socks4aCodec.EncodeConnect(target.Host, target.Port);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new SmtpConnectException("cannot connect to " + display + ": " + ex.Message, ex);
+        }
+
+        await stream.WriteAsync(request, cancellationToken);
+        var reply = new byte[Socks4aCodec.ReplyLength];
+        try
+        {
+            await stream.ReadExactlyAsync(reply, cancellationToken);
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw new SmtpConnectException("cannot connect to " + display + ": socks connection closed", ex);
+        }
+
+        if (!Socks4aCodec.TryDecodeReply(reply, out var error))
+        {
+            throw new SmtpConnectException("cannot connect to " + display + ": " + error);
+        }
+    }
+
+    private async Task StartTlsAsync(CancellationToken cancellationToken)
+    {
+        var tls = _options.Tls ?? throw new InvalidOperationException("client tls is not configured");
+        if (_transport.Reader.TryRead(out var buffered))
+        {
+            // Differences 8: nothing the server sent before the handshake is carried into the TLS session.
+            if (!buffered.Buffer.IsEmpty)
+            {
+                Log.DiscardedBeforeTls(_logger, buffered.Buffer.Length);
+            }
+
+            _transport.Reader.AdvanceTo(buffered.Buffer.End);
+        }
+
+        TlsClientResult? result = null;
+        await _transport.UpgradeAsync(
+            async (stream, ct) =>
+            {
+                try
+                {
+                    result = await tls.AuthenticateAsync(stream, _tlsHost, ct);
+                }
+                catch (TlsVerificationException ex)
+                {
+                    Log.TlsPeer(_logger, ex.Subject, tls.RequiredPeerName ?? "", 0);
+                    throw;
+                }
+
+                return result.Stream;
+            },
+            cancellationToken);
+        if (tls.Verifies)
+        {
+            Log.TlsPeer(_logger, result!.PeerSubject, tls.RequiredPeerName ?? "", result.Verified ? 1 : 0);
+        }
+
+        Log.TlsEstablished(_logger, _peer, TlsServer.ProtocolName(result!.Stream), TlsServer.CipherName(result.Stream));
     }
 
     private static async Task<IPAddress> ResolveAsync(string host, AddressFamily? family, CancellationToken cancellationToken)
@@ -214,8 +326,10 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
 
     private ClientStep Lost(Exception ex)
     {
-        var text = ex is TimeoutException
+        var text = ex is TimeoutException { Message: "tls handshake timeout" } ? "tls error: " + ex.Message
+            : ex is TimeoutException
             ? "response timeout after " + ((long)_options.ResponseTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s"
+            : ex is AuthenticationException ? "tls error: " + ex.Message
             : ex.Message;
         return _session.OnConnectionLost(text);
     }
@@ -229,7 +343,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
                 switch (step.Kind)
                 {
                     case ClientStepKind.Send:
-                        TraceCommands(step.Commands);
+                        TraceCommands(step.LogText ?? step.Commands);
                         WriteAscii(step.Commands);
                         await FlushAsync(cancellationToken);
                         step = await NextAsync(cancellationToken);
@@ -244,6 +358,10 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
                     case ClientStepKind.SendChunks:
                         step = await WriteChunksAsync(openContent!, cancellationToken);
                         break;
+                    case ClientStepKind.StartTls:
+                        await StartTlsAsync(cancellationToken);
+                        step = _session.OnTlsEstablished();
+                        break;
                     case ClientStepKind.Ready:
                         return step.Outcome;
                     default:
@@ -256,7 +374,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
                         return step.Outcome;
                 }
             }
-            catch (Exception ex) when (ex is IOException or TimeoutException or SocketException)
+            catch (Exception ex) when (ex is IOException or TimeoutException or SocketException or AuthenticationException)
             {
                 step = Lost(ex);
             }
@@ -371,7 +489,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            await _stream.WriteAsync(_output.WrittenMemory, linked.Token);
+            await _transport.Stream.WriteAsync(_output.WrittenMemory, linked.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -387,7 +505,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         while (true)
         {
             // One outstanding read survives a timeout, so a prompt timeout never cancels the socket read.
-            _pendingRead ??= _reader.ReadAsync(CancellationToken.None).AsTask();
+            _pendingRead ??= _transport.Reader.ReadAsync(CancellationToken.None).AsTask();
             var result = timeout == Timeout.InfiniteTimeSpan
                 ? await _pendingRead.WaitAsync(cancellationToken)
                 : await _pendingRead.WaitAsync(timeout, _time, cancellationToken);
@@ -403,7 +521,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
 
                 if (status == LineStatus.TooLong)
                 {
-                    _reader.AdvanceTo(next);
+                    _transport.Reader.AdvanceTo(next);
                     return null;
                 }
 
@@ -413,18 +531,18 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
                 var added = _replies.Add(text, out var reply);
                 if (added == ReplyLineResult.Complete)
                 {
-                    _reader.AdvanceTo(buffer.Start);
+                    _transport.Reader.AdvanceTo(buffer.Start);
                     return reply;
                 }
 
                 if (added == ReplyLineResult.Invalid)
                 {
-                    _reader.AdvanceTo(buffer.Start);
+                    _transport.Reader.AdvanceTo(buffer.Start);
                     return null;
                 }
             }
 
-            _reader.AdvanceTo(buffer.Start, buffer.End);
+            _transport.Reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
             {
                 throw new IOException("connection closed by the remote server");

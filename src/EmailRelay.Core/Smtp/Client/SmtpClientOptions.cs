@@ -1,4 +1,6 @@
+using EmailRelay.Protocol.Sasl;
 using EmailRelay.Protocol.Smtp.Client;
+using EmailRelay.Tls;
 
 namespace EmailRelay.Smtp.Client;
 
@@ -28,4 +30,16 @@ internal sealed record SmtpClientOptions
 
     /// <summary>The <c>linger</c> switch (default on); off sets SO_LINGER to 1/0.</summary>
     public bool Linger { get; init; } = true;
+
+    /// <summary><c>--client-tls*</c> and <c>--tls-config</c> as given, or null without client TLS (resolved into <see cref="Tls"/> at startup).</summary>
+    public TlsClientSettings? TlsSettings { get; init; }
+
+    /// <summary>The loaded client TLS (certificate, CA list), or null without client TLS.</summary>
+    public TlsClient? Tls { get; init; }
+
+    /// <summary><c>--client-auth</c> as given: a secrets file or <c>plain:&lt;b64id&gt;:&lt;b64pw&gt;</c>; empty for none (resolved into <see cref="Secrets"/>).</summary>
+    public string ClientAuth { get; init; } = "";
+
+    /// <summary>The opened client secrets, or null without <c>--client-auth</c>.</summary>
+    public ISecretLookup? Secrets { get; init; }
 }

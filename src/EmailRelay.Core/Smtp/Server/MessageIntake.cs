@@ -29,6 +29,9 @@ internal sealed class MessageIntake
         _forwardingRequested = forwardingRequested;
     }
 
+    /// <summary><c>--immediate</c>: forwards the committed message before the reply (see <see cref="SmtpServerServices.ForwardImmediately"/>).</summary>
+    public Func<MessageId, CancellationToken, Task<SmtpReply?>>? ForwardImmediately { get; init; }
+
     /// <summary>Prepares, filters and commits <paramref name="message"/>; the result is the session's answer.</summary>
     public async Task<OperationResult> CommitAsync(INewMessage message, Envelope envelope, CancellationToken cancellationToken)
     {
@@ -44,6 +47,14 @@ internal sealed class MessageIntake
 
             switch (result.Outcome)
             {
+                case FilterOutcome.Ok when ForwardImmediately is { } forward:
+                    // Reference §i --immediate: stored and filtered as normal, then forwarded; the upstream result is the reply.
+                    if (!await message.CommitAsync(cancellationToken))
+                    {
+                        return OperationResult.Failure(SmtpServerReplies.TransactionFailed);
+                    }
+
+                    return await forward(message.Id, cancellationToken) is { } failure ? OperationResult.Failure(failure) : OperationResult.Success;
                 case FilterOutcome.Ok:
                     return await message.CommitAsync(cancellationToken) ? OperationResult.Success : OperationResult.Failure(SmtpServerReplies.TransactionFailed);
                 case FilterOutcome.Abandon:

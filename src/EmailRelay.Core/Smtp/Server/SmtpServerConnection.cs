@@ -67,7 +67,7 @@ internal sealed class SmtpServerConnection : IDisposable
         };
         _trusted = services.Sasl is not null && remoteEndPoint is IPEndPoint ipPeer ? services.Sasl.Secrets.FindTrusted(ipPeer.Address) : null;
         _session = new SmtpServerSession(policy, services.TimeProvider, _peer) { Sasl = services.Sasl, Trusted = _trusted };
-        _intake = new MessageIntake(services.Filter, _logger, services.ForwardingRequested);
+        _intake = new MessageIntake(services.Filter, _logger, services.ForwardingRequested) { ForwardImmediately = services.ForwardImmediately };
         _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.TimeProvider);
     }
 

@@ -1,4 +1,6 @@
 using EmailRelay.Filters;
+using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Smtp;
 using EmailRelay.Spool;
 using EmailRelay.Verifiers;
 using Microsoft.Extensions.Logging;
@@ -15,6 +17,12 @@ internal sealed record SmtpServerServices(IMessageSpool Spool, IAddressVerifier 
 {
     /// <summary>Raised when a filter asks for a forwarding run (exit 102/103/104 "rescan").</summary>
     public Action? ForwardingRequested { get; init; }
+
+    /// <summary>
+    /// <c>--immediate</c>: forwards a just-committed message before the client's reply; null on success, else the
+    /// failure reply (the message is then gone from the spool). Null when the unit does not use <c>--immediate</c>.
+    /// </summary>
+    public Func<MessageId, CancellationToken, Task<SmtpReply?>>? ForwardImmediately { get; init; }
 
     /// <summary>
     /// The STARTTLS upgrade (wraps the plain stream in an authenticated <c>SslStream</c>), or null when

@@ -15,6 +15,9 @@ internal enum ClientStepKind
     /// <summary>Write the content as <c>BDAT</c> chunks, passing each chunk's reply to <see cref="SmtpClientSession.OnChunkReply"/>.</summary>
     SendChunks,
 
+    /// <summary>The server accepted STARTTLS: drop any bytes it sent after that reply (differences 8), run the TLS handshake, then call <see cref="SmtpClientSession.OnTlsEstablished"/>.</summary>
+    StartTls,
+
     /// <summary>The session is idle, ready for a message or QUIT; <see cref="ClientStep.Outcome"/> holds the finished message's result, if any.</summary>
     Ready,
 

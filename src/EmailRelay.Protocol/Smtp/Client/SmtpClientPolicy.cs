@@ -1,8 +1,10 @@
+using EmailRelay.Protocol.Sasl;
+
 namespace EmailRelay.Protocol.Smtp.Client;
 
 /// <summary>
 /// How a client session behaves: the EHLO name and the <c>--client-smtp-config</c> switches (reference §i),
-/// plus <c>--forward-to-some</c>.
+/// plus <c>--forward-to-some</c>, the <c>--client-tls*</c> modes, <c>--client-auth-config</c> and <c>--anonymous=client</c>.
 /// </summary>
 internal sealed record SmtpClientPolicy
 {
@@ -26,6 +28,21 @@ internal sealed record SmtpClientPolicy
 
     /// <summary><c>--forward-to-some</c>: send to the accepted recipients when some are rejected.</summary>
     public bool ForwardToSome { get; init; }
+
+    /// <summary><c>--client-tls</c>: send STARTTLS when the server offers it, then EHLO again.</summary>
+    public bool StartTls { get; init; }
+
+    /// <summary><c>--client-tls-connection</c>: the session starts inside TLS (SMTPS); no STARTTLS.</summary>
+    public bool ImplicitTls { get; init; }
+
+    /// <summary><c>--client-tls-required</c>: fail when the server cannot do STARTTLS (or ESMTP).</summary>
+    public bool TlsRequired { get; init; }
+
+    /// <summary><c>--client-auth-config</c>: the mechanism preference and avoid lists, before and after TLS.</summary>
+    public SaslConfig AuthConfig { get; init; } = SaslConfig.Empty;
+
+    /// <summary><c>--anonymous=client</c>: an authenticated session sends <c>AUTH=&lt;&gt;</c> on MAIL.</summary>
+    public bool AnonymousAuth { get; init; }
 
     /// <summary>The BDAT chunk size: 1,000,000 bytes (reference §i).</summary>
     public int ChunkSize { get; init; } = 1_000_000;

@@ -1,11 +1,14 @@
 using System.Text;
 using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Sasl;
+using EmailRelay.Protocol.Text;
 
 namespace EmailRelay.Protocol.Smtp.Client;
 
 /// <summary>
 /// The forwarding client's SMTP state machine (reference §i "Client protocol sequence" and "Failure handling",
-/// differences 5 and 13): greeting, EHLO with HELO fallback, MAIL with its parameters, RCPT for each remote
+/// differences 5, 8 and 13): greeting, EHLO with HELO fallback, STARTTLS and EHLO again, AUTH with mechanism
+/// fall-through (reference §d "Client side"), MAIL with its parameters, RCPT for each remote
 /// recipient (pipelined on request), DATA or BDAT, RSET after a rejected transaction, QUIT. It consumes parsed
 /// replies and emits <see cref="ClientStep"/>s; it owns no socket, clock or content. Not thread-safe.
 /// </summary>
@@ -29,8 +32,31 @@ internal sealed class SmtpClientSession
     /// <summary>The strict-check failure for UTF-8 mailboxes.</summary>
     public const string SmtpUtf8Rejected = "cannot send utf-8 mailbox names to a server without smtputf8";
 
+    /// <summary>Secrets exist but the server has no AUTH (reference §d).</summary>
+    public const string AuthNotSupported = "authentication is not supported by the remote smtp server";
+
+    /// <summary>The server has AUTH but no mechanism suits our secrets (reference §d).</summary>
+    public const string AuthNoMechanism = "cannot do authentication: check for a compatible client secret";
+
+    /// <summary>Every mechanism tried was refused.</summary>
+    public const string AuthFailed = "authentication failed";
+
+    /// <summary><c>--client-tls-required</c> and no STARTTLS in the EHLO reply (reference §e).</summary>
+    public const string TlsNotOffered = "tls is mandated but the server cannot do starttls";
+
+    /// <summary><c>--client-tls-required</c> and the server refused EHLO (reference §e).</summary>
+    public const string TlsNoEsmtp = "tls is mandated but the server cannot do esmtp";
+
+    /// <summary>The longest initial response sent on the AUTH line (reference §i step 5); longer ones wait for a 334.</summary>
+    public const int MaxInitialResponse = 450;
+
     private readonly SmtpClientPolicy _policy;
     private readonly List<string> _rejected = [];
+    private readonly List<string> _triedMechanisms = [];
+    private IReadOnlyList<Secret>? _secrets;
+    private SaslClientExchange? _exchange;
+    private string? _deferredInitial;
+    private bool _secure;
     private State _state = State.Greeting;
     private OutgoingMessage? _message;
     private bool _pipelined;
@@ -47,6 +73,7 @@ internal sealed class SmtpClientSession
     {
         ArgumentNullException.ThrowIfNull(policy);
         _policy = policy;
+        _secure = policy.ImplicitTls;
     }
 
     private enum State
@@ -54,6 +81,9 @@ internal sealed class SmtpClientSession
         Greeting,
         Ehlo,
         Helo,
+        StartTls,
+        TlsHandshake,
+        Auth,
         Idle,
         Envelope,
         Data,
@@ -72,6 +102,12 @@ internal sealed class SmtpClientSession
 
     /// <summary>Whether the body of the current message goes in BDAT chunks (with <c>BODY=BINARYMIME</c>).</summary>
     public bool UsesChunks { get; private set; }
+
+    /// <summary>Whether the session runs inside TLS (implicit, or after STARTTLS).</summary>
+    public bool IsSecure => _secure;
+
+    /// <summary>The id this session authenticated as, or null.</summary>
+    public string? AuthenticatedId { get; private set; }
 
     /// <summary>Whether the session is idle between messages.</summary>
     public bool IsReady => _state == State.Idle;
@@ -142,6 +178,51 @@ internal sealed class SmtpClientSession
             EightBitWarningDue = true;
         }
 
+        if (AuthenticatedId is null && _secrets is { } secrets && secrets.Any(static s => !s.IsNoAuth))
+        {
+            if (caps.AuthMechanisms.Count == 0)
+            {
+                return Broken(AuthNotSupported, 0);
+            }
+
+            _triedMechanisms.Clear();
+            return StartAuth(null);
+        }
+
+        return MailCommand();
+    }
+
+    /// <summary>
+    /// Gives the client secrets for this connection (the account selector's <c>client</c> lines); null or only the
+    /// no-authentication line means the session does not authenticate. Only before the first message.
+    /// </summary>
+    /// <param name="secrets">The secrets, or null.</param>
+    public void UseSecrets(IReadOnlyList<Secret>? secrets)
+    {
+        Expect(State.Idle);
+        if (AuthenticatedId is not null)
+        {
+            throw new InvalidOperationException("smtp client session is already authenticated");
+        }
+
+        _secrets = secrets;
+    }
+
+    /// <summary>The TLS handshake after STARTTLS succeeded; only after <see cref="ClientStepKind.StartTls"/>.</summary>
+    /// <returns>The second EHLO (RFC 3207 §4.2: everything learnt before TLS is forgotten).</returns>
+    public ClientStep OnTlsEstablished()
+    {
+        Expect(State.TlsHandshake);
+        _secure = true;
+        Capabilities = SmtpServerCapabilities.None;
+        _state = State.Ehlo;
+        return Send("EHLO " + _policy.EhloName + "\r\n");
+    }
+
+    private ClientStep MailCommand()
+    {
+        var message = _message!;
+        var caps = Capabilities;
         var builder = new StringBuilder("MAIL FROM:<").Append(message.From).Append('>');
         if (caps.EightBitMime && message.Body == BodyType.SevenBit)
         {
@@ -161,8 +242,12 @@ internal sealed class SmtpClientSession
             builder.Append(" SMTPUTF8");
         }
 
-        if (message.MailFromAuth is { } auth)
+        if (AuthenticatedId is { } id)
         {
+            var auth = _policy.AnonymousAuth ? "<>"
+                : message.MailFromAuthOut.Length == 0 ? Xtext.Encode(id)
+                : Xtext.IsValid(message.MailFromAuthOut.AsSpan()) ? message.MailFromAuthOut
+                : "<>";
             builder.Append(" AUTH=").Append(auth);
         }
 
@@ -196,6 +281,8 @@ internal sealed class SmtpClientSession
     {
         State.Ehlo => OnEhloReply(reply),
         State.Helo => OnHeloReply(reply),
+        State.StartTls => OnStartTlsReply(reply),
+        State.Auth => OnAuthReply(reply),
         State.Envelope => OnEnvelopeReply(reply),
         State.Data => OnDataReply(reply),
         State.Dot => OnDotReply(reply),
@@ -244,17 +331,111 @@ internal sealed class SmtpClientSession
         if (reply.Code / 100 == 2)
         {
             Capabilities = SmtpServerCapabilities.Parse(reply.Lines);
+            if (_policy.StartTls && !_secure)
+            {
+                if (Capabilities.StartTls)
+                {
+                    _state = State.StartTls;
+                    return Send("STARTTLS\r\n");
+                }
+
+                if (_policy.TlsRequired)
+                {
+                    return Broken(TlsNotOffered, 0);
+                }
+            }
+
             _state = State.Idle;
             return new ClientStep(ClientStepKind.Ready);
         }
 
         if (reply.Code is 500 or 501 or 502)
         {
+            if (_policy.TlsRequired && !_secure)
+            {
+                return Broken(TlsNoEsmtp, 0);
+            }
+
             _state = State.Helo;
             return Send("HELO " + _policy.EhloName + "\r\n");
         }
 
         return reply.IsError ? Broken(TextOf(reply), reply.Code) : Broken(UnexpectedResponse, 0);
+    }
+
+    private ClientStep OnStartTlsReply(SmtpReply reply)
+    {
+        if (reply.Code / 100 == 2)
+        {
+            _state = State.TlsHandshake;
+            return new ClientStep(ClientStepKind.StartTls);
+        }
+
+        // A 454 (or any refusal) to STARTTLS is a TLS error (reference §e).
+        return reply.IsError ? Broken(TextOf(reply), reply.Code) : Broken(UnexpectedResponse, 0);
+    }
+
+    /// <summary>Sends AUTH with the next mechanism, after <paramref name="refusal"/> of the previous one (null for the first).</summary>
+    private ClientStep StartAuth(SmtpReply? refusal)
+    {
+        var exchange = SaslClientMechanisms.Choose(Capabilities.AuthMechanisms, _secrets!, _policy.AuthConfig, _secure, _triedMechanisms);
+        if (exchange is null)
+        {
+            return refusal is { } last ? Broken(AuthFailed, last.Code) : Broken(AuthNoMechanism, 0);
+        }
+
+        _exchange = exchange;
+        _triedMechanisms.Add(exchange.Mechanism);
+        _state = State.Auth;
+        var initial = exchange.InitialResponse;
+        _deferredInitial = null;
+        var command = "AUTH " + exchange.Mechanism;
+        if (initial is not null)
+        {
+            if (initial.Length <= MaxInitialResponse)
+            {
+                return new ClientStep(ClientStepKind.Send, command + " " + (initial.Length == 0 ? "=" : initial) + "\r\n", LogText: command + " [initial response not logged]");
+            }
+
+            _deferredInitial = initial;
+        }
+
+        return Send(command + "\r\n");
+    }
+
+    private ClientStep OnAuthReply(SmtpReply reply)
+    {
+        if (reply.Code == 334)
+        {
+            string response;
+            if (_deferredInitial is { } initial)
+            {
+                _deferredInitial = null;
+                response = initial;
+            }
+            else
+            {
+                response = _exchange!.Respond(reply.Lines.Count > 0 ? reply.Lines[0] : "");
+            }
+
+            return new ClientStep(ClientStepKind.Send, response + "\r\n", LogText: "[response not logged]");
+        }
+
+        if (reply.Code / 100 == 2)
+        {
+            AuthenticatedId = _exchange!.Id;
+            _exchange = null;
+            _state = State.Idle;
+            return MailCommand();
+        }
+
+        if (reply.IsError)
+        {
+            _exchange = null;
+            return StartAuth(reply);
+        }
+
+        return Broken(UnexpectedResponse, 0);
     }
 
     private ClientStep OnHeloReply(SmtpReply reply)

@@ -6,6 +6,7 @@ using EmailRelay.Protocol.Smtp.Client;
 using EmailRelay.Smtp.Client;
 using EmailRelay.Spool;
 using EmailRelay.Testing;
+using EmailRelay.Testing.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EmailRelay.Core.Tests.Smtp.Client;
@@ -25,10 +26,11 @@ public class ForwarderTests
     };
 
     private static (Forwarder Forwarder, List<(ForwardTarget Target, FakeUpstream Upstream)> Connections) Create(
-        MemorySpool spool, IMessageFilter? filter = null, Func<string, string?>? script = null, int retryLimit = 5, Func<ForwardTarget, bool>? refuse = null)
+        MemorySpool spool, IMessageFilter? filter = null, Func<string, string?>? script = null, int retryLimit = 5, Func<ForwardTarget, bool>? refuse = null,
+        int connectionCount = 1)
     {
         var connections = new List<(ForwardTarget, FakeUpstream)>();
-        var options = new ForwardingOptions { Client = new SmtpClientOptions { Target = s_default }, RetryLimit = retryLimit };
+        var options = new ForwardingOptions { Client = new SmtpClientOptions { Target = s_default }, RetryLimit = retryLimit, Connections = connectionCount };
         var forwarder = new Forwarder(spool, filter, options, TimeProvider.System, NullLogger.Instance, (target, _) =>
         {
             if (refuse?.Invoke(target) == true)
@@ -37,10 +39,22 @@ public class ForwarderTests
             }
 
             var upstream = new FakeUpstream(script);
-            connections.Add((target, upstream));
+            lock (connections)
+            {
+                connections.Add((target, upstream));
+            }
+
             return Task.FromResult(new SmtpClientConnection(upstream.ClientStream, "127.0.0.1", options.Client, TimeProvider.System, NullLogger.Instance));
         });
         return (forwarder, connections);
+    }
+
+    private static int CountOf(List<(ForwardTarget Target, FakeUpstream Upstream)> connections)
+    {
+        lock (connections)
+        {
+            return connections.Count;
+        }
     }
 
     private static async Task<List<MessageId>> ListAsync(MemorySpool spool, SpoolView view)
@@ -168,6 +182,144 @@ public class ForwarderTests
         Assert.False(RetrySchedule.IsDue(envelope, written, written.AddSeconds(59), TimeSpan.FromSeconds(60)));
         Assert.True(RetrySchedule.IsDue(envelope, written, written.AddSeconds(60), TimeSpan.FromSeconds(60)));
         await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Several_connections_share_one_run_and_deliver_every_message_exactly_once()
+    {
+        var spool = new MemorySpool();
+        for (var i = 0; i < 12; i++)
+        {
+            spool.Add(Envelope(), Encoding.ASCII.GetBytes("m" + i + "\r\n"));
+        }
+
+        var (forwarder, connections) = Create(spool, connectionCount: 3);
+
+        var result = await forwarder.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(12, result.Sent);
+        Assert.Equal(0, spool.Count);
+        Assert.Equal(3, connections.Count);
+        var bodies = connections.SelectMany(c => c.Upstream.Bodies).Select(b => Encoding.ASCII.GetString(b)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => "m" + i + "\r\n").Order(StringComparer.Ordinal), bodies);
+        await Task.WhenAll(connections.Select(c => c.Upstream.Served));
+        Assert.All(connections, c => Assert.Equal("QUIT", c.Upstream.Commands[^1]));
+    }
+
+    [Fact]
+    public async Task More_connections_than_messages_opens_only_one_per_message()
+    {
+        var spool = new MemorySpool();
+        spool.Add(Envelope(), "1\r\n"u8);
+        spool.Add(Envelope(), "2\r\n"u8);
+        var (forwarder, connections) = Create(spool, connectionCount: 8);
+        var result = await forwarder.RunOnceAsync(CancellationToken.None);
+        Assert.Equal(2, result.Sent);
+        Assert.Equal(2, connections.Count);
+    }
+
+    [Fact]
+    public async Task A_connect_failure_with_several_connections_aborts_the_run_and_leaves_the_rest_ready()
+    {
+        var spool = new MemorySpool();
+        for (var i = 0; i < 6; i++)
+        {
+            spool.Add(Envelope(), "x\r\n"u8);
+        }
+
+        var (forwarder, _) = Create(spool, refuse: _ => true, connectionCount: 3);
+        var result = await forwarder.RunOnceAsync(CancellationToken.None);
+        Assert.Equal("cannot connect to 127.0.0.1:25", result.ConnectError);
+        Assert.Equal(6, (await ListAsync(spool, SpoolView.Ready)).Count);
+        Assert.Empty(await ListAsync(spool, SpoolView.Failed));
+    }
+
+    [Fact]
+    public async Task A_run_requested_during_a_run_reuses_its_connection_and_the_connection_closes_when_idle()
+    {
+        var spool = new MemorySpool();
+        spool.Add(Envelope(), "1\r\n"u8);
+        Forwarder? self = null;
+        var added = 0;
+        var (forwarder, connections) = Create(spool, script: command =>
+        {
+            if (command.StartsWith("MAIL", StringComparison.Ordinal) && Interlocked.Exchange(ref added, 1) == 0)
+            {
+                // A message arrives and a trigger fires while the first run is sending.
+                spool.Add(Envelope(), "2\r\n"u8);
+                self!.Request("client disconnect");
+            }
+
+            return null;
+        });
+        self = forwarder;
+        using var shutdown = new CancellationTokenSource();
+        forwarder.Request("forward");
+        var loop = forwarder.RunAsync(shutdown.Token);
+        await Poll.UntilAsync(() => CountOf(connections) > 0, TimeSpan.FromSeconds(30), "a connection");
+        var upstream = connections[0].Upstream;
+        await upstream.Served.WaitAsync(TimeSpan.FromSeconds(30));
+        await shutdown.CancelAsync();
+        await loop;
+
+        Assert.Single(connections);
+        Assert.Equal(2, upstream.Bodies.Count);
+        Assert.Single(upstream.Commands, c => c.StartsWith("EHLO", StringComparison.Ordinal));
+        Assert.Equal("QUIT", upstream.Commands[^1]);
+        Assert.Equal(0, spool.Count);
+    }
+
+    [Fact]
+    public async Task Forward_now_delivers_the_message_and_removes_it()
+    {
+        var spool = new MemorySpool();
+        var id = spool.Add(Envelope(), "1\r\n"u8);
+        var (forwarder, connections) = Create(spool);
+        var reply = await forwarder.ForwardNowAsync(id, CancellationToken.None);
+        Assert.Null(reply);
+        Assert.Equal(0, spool.Count);
+        Assert.Single(Assert.Single(connections).Upstream.Bodies);
+    }
+
+    [Theory]
+    [InlineData("MAIL", "553 5.1.8 sender refused", 553, "5.1.8 sender refused")]
+    [InlineData("<dot>", "554 5.7.1 rejected at end of data", 554, "5.7.1 rejected at end of data")]
+    [InlineData("RCPT", "451 4.3.0 try later", 451, "one or more recipients rejected")]
+    public async Task Forward_now_returns_the_upstream_failure_and_leaves_no_copy(string when, string upstreamReply, int code, string text)
+    {
+        var spool = new MemorySpool();
+        var id = spool.Add(Envelope(), "1\r\n"u8);
+        var (forwarder, _) = Create(spool, script: c => c.StartsWith(when, StringComparison.Ordinal) ? upstreamReply : null);
+        var reply = await forwarder.ForwardNowAsync(id, CancellationToken.None);
+        Assert.NotNull(reply);
+        Assert.Equal(code, reply.Value.Code);
+        Assert.Contains(text, string.Join("\n", reply.Value.Lines), StringComparison.Ordinal);
+        Assert.Equal(0, spool.Count);
+    }
+
+    [Fact]
+    public async Task Forward_now_with_the_upstream_down_returns_452_and_leaves_no_copy()
+    {
+        var spool = new MemorySpool();
+        var id = spool.Add(Envelope(), "1\r\n"u8);
+        var (forwarder, _) = Create(spool, refuse: _ => true);
+        var reply = await forwarder.ForwardNowAsync(id, CancellationToken.None);
+        Assert.NotNull(reply);
+        Assert.Equal(452, reply.Value.Code);
+        Assert.Contains("cannot connect to 127.0.0.1:25", reply.Value.Lines[0], StringComparison.Ordinal);
+        Assert.Equal(0, spool.Count);
+    }
+
+    [Fact]
+    public async Task Forward_now_leaves_a_message_another_run_holds()
+    {
+        var spool = new MemorySpool();
+        var id = spool.Add(Envelope(), "1\r\n"u8);
+        var (forwarder, connections) = Create(spool);
+        await using var held = await spool.TryLockAsync(id, CancellationToken.None);
+        Assert.Null(await forwarder.ForwardNowAsync(id, CancellationToken.None));
+        Assert.Empty(connections);
+        Assert.Equal(1, spool.Count);
     }
 
     private sealed class ScriptedFilter(Func<MessageId, int> exitCode) : IMessageFilter

@@ -1,4 +1,5 @@
 using EmailRelay.Protocol.Mail;
+using EmailRelay.Protocol.Sasl;
 using EmailRelay.Protocol.Smtp;
 using EmailRelay.Protocol.Smtp.Client;
 
@@ -10,7 +11,7 @@ public class SmtpClientSessionTests
 
     private static readonly OutgoingMessage s_twoRecipients = new("a@x", ["b@y", "c@y"], BodyType.SevenBit, false);
 
-    private static SmtpReply Parse(string text)
+    internal static SmtpReply Parse(string text)
     {
         var reader = new SmtpReplyReader();
         foreach (var line in text.Split('\n'))
@@ -25,8 +26,8 @@ public class SmtpClientSessionTests
     }
 
     /// <summary>Runs one message through a session against a scripted server; returns the client's commands and the outcome.</summary>
-    private static (string Transcript, SendOutcome? Outcome, string? Error) Converse(
-        Func<string, string> server, OutgoingMessage message, SmtpClientPolicy? policy = null, string? greeting = "220 hi")
+    internal static (string Transcript, SendOutcome? Outcome, string? Error) Converse(
+        Func<string, string> server, OutgoingMessage message, SmtpClientPolicy? policy = null, string? greeting = "220 hi", IReadOnlyList<Secret>? secrets = null)
     {
         var session = new SmtpClientSession(policy ?? SmtpClientPolicy.Default with { EhloName = "client.example" });
         var log = new List<string>();
@@ -57,8 +58,13 @@ public class SmtpClientSessionTests
                     log.Add("<bdat>");
                     step = session.OnChunkReply(Parse(server("<bdat>")), true);
                     break;
+                case ClientStepKind.StartTls:
+                    log.Add("<tls>");
+                    step = session.OnTlsEstablished();
+                    break;
                 case ClientStepKind.Ready when step.Outcome is null && !sent:
                     sent = true;
+                    session.UseSecrets(secrets);
                     step = session.Send(message);
                     break;
                 case ClientStepKind.Ready:
@@ -72,7 +78,7 @@ public class SmtpClientSessionTests
         throw new InvalidOperationException("no end");
     }
 
-    private static Func<string, string> Server(string ehlo = FullEhlo, Func<string, string?>? special = null) => command =>
+    internal static Func<string, string> Server(string ehlo = FullEhlo, Func<string, string?>? special = null) => command =>
         special?.Invoke(command) ?? (command.StartsWith("EHLO", StringComparison.Ordinal) ? ehlo
             : command == "DATA" ? "354 go" : "250 ok");
 
@@ -98,10 +104,10 @@ public class SmtpClientSessionTests
     }
 
     [Fact]
-    public void Auth_parameter_comes_last()
+    public void Without_authentication_there_is_no_auth_parameter_even_with_mail_from_auth_out()
     {
         var (transcript, _, _) = Converse(Server(), new OutgoingMessage("a@x", ["b@y"], BodyType.SevenBit, true, "<>"));
-        Assert.Equal("MAIL FROM:<a@x> BODY=7BIT SMTPUTF8 AUTH=<>", transcript.Split('|')[1]);
+        Assert.Equal("MAIL FROM:<a@x> BODY=7BIT SMTPUTF8", transcript.Split('|')[1]);
     }
 
     [Fact]

@@ -14,14 +14,8 @@ internal static partial class SpoolNative
     /// <summary>Renames <paramref name="from"/> to <paramref name="to"/>, replacing it; false with errno on failure.</summary>
     public static bool TryRename(string from, string to, out int errno)
     {
-        if (rename(from, to) == 0)
-        {
-            errno = 0;
-            return true;
-        }
-
-        errno = Marshal.GetLastPInvokeError();
-        return false;
+        errno = Rename(from, to);
+        return errno == 0;
     }
 
     /// <summary>Removes a file; false with errno on failure (<see cref="ENOENT"/> if it is already gone).</summary>
@@ -39,9 +33,6 @@ internal static partial class SpoolNative
 
     /// <summary>Opens a file read-only (no advisory lock); null with errno on failure.</summary>
     public static SafeFileHandle? OpenReadOnly(string path, out int errno) => Open(path, O_RDONLY | O_CLOEXEC, out errno);
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int rename(string from, string to);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int unlink(string path);

@@ -9,7 +9,6 @@ internal static class OptionAvailability
     private const string Immediate = "forwarding inside the SMTP transaction";
     private const string Auth = "client authentication for forwarding";
     private const string Tls = "TLS for forwarding";
-    private const string Dnsbl = "DNSBL checking";
 
     /// <summary>The gated options, one line each.</summary>
     public static IReadOnlyList<OptionGate> Gates { get; } =
@@ -24,7 +23,6 @@ internal static class OptionAvailability
         new("client-tls-verify", Tls),
         new("client-tls-verify-name", Tls),
         new("client-tls-server-name", Tls),
-        new("dnsbl", Dnsbl),
     ];
 
     /// <summary>The gate for an option in <paramref name="gates"/>, or <c>null</c> if the option is available.</summary>

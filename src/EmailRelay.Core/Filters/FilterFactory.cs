@@ -48,6 +48,7 @@ internal sealed class FilterFactory : IFilterFactory
                 FilterKind.MsgId => new MsgIdFilter(spec.Text, _environment.Domain, _timeProvider),
                 FilterKind.Copy => new CopyFilter(spec.Text, spec.Flags, _environment.Logger, _timeProvider),
                 FilterKind.Net => new NetFilter(spec.Text, spec.Value, _environment.Timeout, _timeProvider),
+                FilterKind.Mx => MxFilter.Create(spec, _timeProvider),
                 FilterKind.File => new ExecutableFilter(spec.Text, _environment.ResolveAndCheckProgram(spec.Value), _environment.Timeout, _timeProvider),
                 _ => null,
             };

@@ -42,7 +42,7 @@ internal sealed record DnsblConfig
         int? threshold = null;
         int? timeout = null;
         IPEndPoint? nameServer = null;
-        if (items.Length > 0 && TryParseEndPoint(items[0], out var first))
+        if (items.Length > 0 && NameServerAddress.TryParse(items[0], out var first))
         {
             // The old order: dns, timeout, threshold, servers.
             nameServer = first;
@@ -64,7 +64,7 @@ internal sealed record DnsblConfig
         {
             // servers, threshold, timeout, dns.
             var i = 0;
-            while (i < items.Length && !TryNumber(items[i], out _) && !TryParseEndPoint(items[i], out _))
+            while (i < items.Length && !TryNumber(items[i], out _) && !NameServerAddress.TryParse(items[i], out _))
             {
                 servers.Add(items[i++]);
             }
@@ -80,7 +80,7 @@ internal sealed record DnsblConfig
                 }
             }
 
-            if (i < items.Length && TryParseEndPoint(items[i], out var dns))
+            if (i < items.Length && NameServerAddress.TryParse(items[i], out var dns))
             {
                 nameServer = dns;
                 i++;
@@ -107,46 +107,6 @@ internal sealed record DnsblConfig
             NameServer = nameServer,
         };
         error = "";
-        return true;
-    }
-
-    /// <summary>An IP address (dotted IPv4 or IPv6) with an optional port (53 by default): <c>ip</c>, <c>ip:port</c>, <c>[ipv6]:port</c>.</summary>
-    public static bool TryParseEndPoint(string item, out IPEndPoint endPoint)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        endPoint = new IPEndPoint(IPAddress.None, 0);
-        if (item.StartsWith('['))
-        {
-            if (IPEndPoint.TryParse(item, out var bracketed) && bracketed.Port != 0)
-            {
-                endPoint = bracketed;
-                return true;
-            }
-
-            return false;
-        }
-
-        var colons = item.Count(c => c == ':');
-        if (colons >= 2 && IPAddress.TryParse(item, out var v6))
-        {
-            endPoint = new IPEndPoint(v6, 53);
-            return true;
-        }
-
-        // Dotted IPv4 only: IPAddress.TryParse would also take "5" or "1.2".
-        var host = colons == 1 ? item[..item.IndexOf(':', StringComparison.Ordinal)] : item;
-        if (host.Count(c => c == '.') != 3 || !IPAddress.TryParse(host, out var v4))
-        {
-            return false;
-        }
-
-        var port = 53;
-        if (colons == 1 && (!int.TryParse(item.AsSpan(host.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is 0 or > 65535))
-        {
-            return false;
-        }
-
-        endPoint = new IPEndPoint(v4, port);
         return true;
     }
 

@@ -130,7 +130,7 @@ internal sealed class MxFilter : IMessageFilter
         host = forwardTo;
         literal = null;
         port = DefaultPort;
-        var rest = "";
+        string? rest = null; // the port text after a colon
         if (forwardTo.StartsWith('['))
         {
             var close = forwardTo.IndexOf(']', StringComparison.Ordinal);
@@ -145,13 +145,13 @@ internal sealed class MxFilter : IMessageFilter
                 host = host[5..];
             }
 
-            rest = forwardTo[(close + 1)..];
-            if (!IPAddress.TryParse(host, out literal) || (rest.Length > 0 && !rest.StartsWith(':')))
+            var after = forwardTo[(close + 1)..];
+            if (!IPAddress.TryParse(host, out literal) || (after.Length > 0 && !after.StartsWith(':')))
             {
                 return false;
             }
 
-            rest = rest.Length > 0 ? rest[1..] : "";
+            rest = after.Length > 0 ? after[1..] : null;
         }
         else if (forwardTo.Count(c => c == ':') >= 2)
         {
@@ -163,7 +163,7 @@ internal sealed class MxFilter : IMessageFilter
             rest = forwardTo[(colon + 1)..];
         }
 
-        if (rest.Length > 0 && (!int.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is 0 or > 65535))
+        if (rest is not null && (!int.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is 0 or > 65535))
         {
             return false;
         }

@@ -140,6 +140,22 @@ public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
         Assert.DoesNotContain("query[", dns.Log, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1,1000")]
+    [InlineData("bl.test,1,1000,127.0.0.1:0")]
+    public async Task An_invalid_dnsbl_value_is_a_startup_error(string dnsbl)
+    {
+        using var dir = new TestDirectory();
+        Directory.CreateDirectory(Path.Combine(dir.Path, "spool"));
+        await using var relay = RelayProcess.Start(dir.Path,
+        [
+            "--no-daemon", "--log", "--no-syslog", "--user", Environment.UserName, "--port", FreePort.Get().ToString(CultureInfo.InvariantCulture),
+            "--interface", "127.0.0.1", "--spool-dir", Path.Combine(dir.Path, "spool"), "--remote-clients", "--dnsbl", dnsbl,
+        ]);
+        Assert.NotEqual(0, await relay.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("invalid dnsbl option: [" + dnsbl + "]", relay.StderrText, StringComparison.Ordinal);
+    }
+
     private async Task<Relay> StartRelayAsync(string dnsbl, params string[] extra)
     {
         var dir = new TestDirectory();

@@ -67,41 +67,30 @@ public sealed class MxFilterTests
         Assert.Contains("routing-filter mx:", stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task An_answer_of_0_0_0_0_clears_ForwardToAddress_so_forward_to_is_used()
+    [Theory]
+    [InlineData("mail.test:{port}", "", false, "query[A] mx1.mail.test")] // MX then A; --forward-to is a closed port
+    [InlineData("zero.test", "127.0.0.1:1", true, "query[A] mx0.zero.test")] // 0.0.0.0 clears ForwardToAddress
+    [InlineData("", "", true, "")] // no ForwardTo: no lookup
+    public async Task The_message_is_delivered_where_mx_routes_it(string forwardTo, string forwardToAddress, bool viaForwardTo, string query)
     {
         await using var dns = await Dnsmasq.StartAsync(s_zone);
         using var dir = new TestDirectory();
         var spool = Spool(dir);
         var up = Directory.CreateDirectory(Path.Combine(dir.Path, "up")).FullName;
         await using var server = await AiosmtpdServer.StartAsync(up);
-        await SeedAsync(spool, "zero.test", forwardToAddress: "127.0.0.1:1");
+        await SeedAsync(spool, forwardTo.Replace("{port}", Port(server.Port), StringComparison.Ordinal), forwardToAddress);
 
-        var (exit, stderr) = await AsClientAsync(dir.Path, spool, "127.0.0.1:" + Port(server.Port), "--client-filter=mx:" + dns.Address);
-
-        Assert.True(exit == 0, stderr);
-        Assert.Single(server.Messages());
-        Assert.Empty(Directory.GetFiles(spool, "emailrelay.*"));
-        Assert.Contains("query[A] mx0.zero.test", dns.Log, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_message_is_delivered_to_the_preferred_mx_found_by_mx_and_a_lookups()
-    {
-        await using var dns = await Dnsmasq.StartAsync(s_zone);
-        using var dir = new TestDirectory();
-        var spool = Spool(dir);
-        var up = Directory.CreateDirectory(Path.Combine(dir.Path, "up")).FullName;
-        await using var server = await AiosmtpdServer.StartAsync(up);
-        await SeedAsync(spool, "mail.test:" + Port(server.Port));
-
-        // --forward-to is a closed port: only the routed address can receive the message.
-        var (exit, stderr) = await AsClientAsync(dir.Path, spool, "127.0.0.1:" + Port(FreePort.Get()), "--client-filter=mx:" + dns.Address);
+        var target = "127.0.0.1:" + Port(viaForwardTo ? server.Port : FreePort.Get());
+        var (exit, stderr) = await AsClientAsync(dir.Path, spool, target, "--client-filter=mx:" + dns.Address);
 
         Assert.True(exit == 0, stderr);
-        var message = Assert.Single(server.Messages());
-        Assert.Equal(["b@mail.test"], message.To);
+        Assert.Equal(["b@mail.test"], Assert.Single(server.Messages()).To);
         Assert.Empty(Directory.GetFiles(spool, "emailrelay.*"));
+        Assert.Contains(query.Length > 0 ? query + " from" : "", dns.Log, StringComparison.Ordinal);
+        if (query.Length == 0)
+        {
+            Assert.DoesNotContain("query[", dns.Log, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -136,23 +125,6 @@ public sealed class MxFilterTests
         Assert.Contains("X-MailRelay-Reason: routing filter failed: mx lookup failed: mx lookup of [mail.test] failed: timeout", bad, StringComparison.Ordinal);
         Assert.True(silent.Available > 0, "the query reached the silent server");
         Assert.True(elapsed >= TimeSpan.FromSeconds(2), elapsed.ToString());
-    }
-
-    [Fact]
-    public async Task A_message_without_ForwardTo_is_not_looked_up()
-    {
-        await using var dns = await Dnsmasq.StartAsync(s_zone);
-        using var dir = new TestDirectory();
-        var spool = Spool(dir);
-        var up = Directory.CreateDirectory(Path.Combine(dir.Path, "up")).FullName;
-        await using var server = await AiosmtpdServer.StartAsync(up);
-        await SeedAsync(spool, "");
-
-        var (exit, stderr) = await AsClientAsync(dir.Path, spool, "127.0.0.1:" + Port(server.Port), "--client-filter=mx:" + dns.Address);
-
-        Assert.True(exit == 0, stderr);
-        Assert.Single(server.Messages());
-        Assert.DoesNotContain("query[", dns.Log, StringComparison.Ordinal);
     }
 
     private static string Spool(TestDirectory dir) => Directory.CreateDirectory(Path.Combine(dir.Path, "spool")).FullName;

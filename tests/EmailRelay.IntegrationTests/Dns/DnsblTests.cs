@@ -102,6 +102,28 @@ public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
     }
 
     [Fact]
+    public async Task Data_sent_before_the_greeting_is_discarded()
+    {
+        if (_ns is null)
+        {
+            return;
+        }
+
+        // A silent name server makes the check last the whole 1000 ms timeout, so the early QUIT surely arrives during it.
+        using var silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var server = "127.0.0.1:" + ((IPEndPoint)silent.Client.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture);
+        await using var relay = await StartRelayAsync("bl.test,1,1000," + server);
+        var script = "import socket,sys\ns=socket.create_connection(('" + _ns.HostAddress + "'," + relay.Port.ToString(CultureInfo.InvariantCulture) + "),timeout=20)\n"
+            + "s.sendall(b'QUIT\\r\\n')\nf=s.makefile('rb')\nsys.stdout.write(f.readline().decode()[:4])\n"
+            + "s.sendall(b'NOOP\\r\\n')\nsys.stdout.write(f.readline().decode()[:4])\n";
+
+        var output = await _ns.RunPythonAsync(script, s_clientTimeout);
+
+        // Had QUIT been read, the reply after the greeting would be 221 and the connection closed.
+        Assert.Equal("220 250 ", output);
+    }
+
+    [Fact]
     public async Task Admin_dnsbl_stop_lets_a_listed_client_in_and_dnsbl_start_drops_it_again()
     {
         if (_ns is null)

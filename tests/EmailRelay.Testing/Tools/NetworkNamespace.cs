@@ -67,6 +67,12 @@ public sealed class NetworkNamespace : IAsyncDisposable
     {
         var script = "import socket,sys\ns=socket.create_connection(('" + host + "'," + port.ToString(CultureInfo.InvariantCulture) + "),timeout=20)\n"
             + "try:\n d=s.recv(200)\nexcept OSError:\n d=b''\nsys.stdout.write(d.decode('ascii','replace') or 'CLOSED')\n";
+        return await RunPythonAsync(script, timeout);
+    }
+
+    /// <summary>Runs a Python script (Debian's <c>/usr/bin/python3</c>) inside the namespace and returns its stdout.</summary>
+    public async Task<string> RunPythonAsync(string script, TimeSpan timeout)
+    {
         await using var client = ToolProcess.Start(IpPath, ["netns", "exec", Name, "/usr/bin/python3", "-c", script]);
         await client.WaitForExitAsync(timeout);
         return client.StandardOutput;

@@ -11,7 +11,7 @@ namespace EmailRelay.Core.Tests.Dns;
 /// </summary>
 internal sealed class FakeDnsServer : IDisposable
 {
-    private readonly Socket _udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _udp;
     private readonly TcpListener _tcp;
     private readonly CancellationTokenSource _stop = new();
     private readonly Func<DnsMessage, byte[], bool, byte[]?> _answer;
@@ -22,10 +22,24 @@ internal sealed class FakeDnsServer : IDisposable
     public FakeDnsServer(Func<DnsMessage, byte[], bool, byte[]?> answer)
     {
         _answer = answer;
-        _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
-        _tcp = new TcpListener(IPAddress.Loopback, EndPoint.Port);
-        _tcp.Start();
+        // UDP port 0 picks a free UDP port; the same TCP port may be taken, so try again until both bind.
+        for (var attempt = 1; ; attempt++)
+        {
+            _udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
+            _tcp = new TcpListener(IPAddress.Loopback, EndPoint.Port);
+            try
+            {
+                _tcp.Start();
+                break;
+            }
+            catch (SocketException) when (attempt < 50)
+            {
+                _udp.Dispose();
+            }
+        }
+
         _ = ServeUdpAsync();
         _ = ServeTcpAsync();
     }

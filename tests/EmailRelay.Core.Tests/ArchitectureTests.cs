@@ -32,6 +32,7 @@ public sealed partial class ArchitectureTests
     [InlineData("src/EmailRelay.Protocol/Smtp/X.cs", "namespace EmailRelay.Protocol.Smtp;\nusing EmailRelay.Spool;", "Protocol may only use Protocol")]
     [InlineData("src/EmailRelay.Core/Net/X.cs", "using EmailRelay.Smtp.Server;\nnamespace EmailRelay.Net;", "leaf folder Net must not use feature folder Smtp")]
     [InlineData("src/EmailRelay.Core/Diagnostics/X.cs", "using EmailRelay.Hosting;\nnamespace EmailRelay.Diagnostics;", "leaf folder Diagnostics must not use feature folder Hosting")]
+    [InlineData("src/EmailRelay.Core/Dns/X.cs", "using EmailRelay.Smtp.Server;\nnamespace EmailRelay.Dns;", "leaf folder Dns must not use feature folder Smtp")]
     [InlineData("src/EmailRelay.Core/Pop3/X.cs", "using EmailRelay.Admin;\nnamespace EmailRelay.Pop3;", "feature folder Pop3 must not use feature folder Admin")]
     [InlineData("src/EmailRelay.Core/Smtp/Server/X.cs", "using EmailRelay.Hosting;\nnamespace EmailRelay.Smtp.Server;", "feature folder Smtp must not use feature folder Hosting")]
     [InlineData("src/EmailRelay.Core/Spool/X.cs", "using EmailRelay.Cli.Logging;\nnamespace EmailRelay.Spool;", "Core must not use Cli")]
@@ -51,6 +52,8 @@ public sealed partial class ArchitectureTests
     [InlineData("src/EmailRelay.Cli/X.cs", "using EmailRelay.Hosting;\nusing EmailRelay.Cli.Logging;\nnamespace EmailRelay.Cli;")]
     [InlineData("src/EmailRelay.Core/Net/X.cs", "using EmailRelay.Diagnostics;\nusing EmailRelay.Protocol.Text;\nnamespace EmailRelay.Net;")]
     [InlineData("src/EmailRelay.Protocol/Y.cs", "namespace EmailRelay.Protocol;")]
+    [InlineData("src/EmailRelay.Core/Filters/X.cs", "using EmailRelay.Dns;\nusing EmailRelay.Protocol.Dns;\nnamespace EmailRelay.Filters;")]
+    [InlineData("src/EmailRelay.Core/Dns/X.cs", "using EmailRelay.Net;\nusing EmailRelay.Protocol.Dns;\nnamespace EmailRelay.Dns;")]
     public void Allowed_references_pass(string path, string content)
     {
         Assert.Empty(Check([new SourceFile(path, content)]));

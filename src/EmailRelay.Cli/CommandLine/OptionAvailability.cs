@@ -6,12 +6,10 @@ namespace EmailRelay.Cli.CommandLine;
 /// </summary>
 internal static class OptionAvailability
 {
-    private const string Dnsbl = "DNSBL checking";
 
     /// <summary>The gated options, one line each.</summary>
     public static IReadOnlyList<OptionGate> Gates { get; } =
     [
-        new("dnsbl", Dnsbl),
     ];
 
     /// <summary>The gate for an option in <paramref name="gates"/>, or <c>null</c> if the option is available.</summary>

@@ -60,6 +60,7 @@ internal static class UnitOptionsMapper
             ServerAuthConfig = options.Get("server-auth-config") ?? "",
             ServerTls = ServerTlsSettings(options, startDirectory),
             ConnectionTimeout = options.GetSeconds("connection-timeout", TimeSpan.FromSeconds(40)),
+            Dnsbl = options.Get("dnsbl") ?? "",
         };
     }
 

@@ -51,6 +51,7 @@ internal sealed class FilterFactory : IFilterFactory
                 FilterKind.Spam or FilterKind.SpamEdit => new SpamFilter(spec.Text, spec.Value, spec.Kind == FilterKind.SpamEdit, _environment.Timeout, _timeProvider),
                 FilterKind.Deliver => new DeliverFilter(spec.Text, spec.Flags, _environment.DeliveryDirectory, _timeProvider),
                 FilterKind.Split => new SplitFilter(spec.Text, spec.Flags, spec.Port, _timeProvider),
+                FilterKind.Mx => MxFilter.Create(spec, _timeProvider),
                 FilterKind.File => new ExecutableFilter(spec.Text, _environment.ResolveAndCheckProgram(spec.Value), _environment.Timeout, _timeProvider),
                 _ => null,
             };

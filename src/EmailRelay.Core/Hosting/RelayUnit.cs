@@ -57,4 +57,7 @@ public sealed record RelayUnit(
 
     /// <summary><c>--connection-timeout</c>: also the TLS handshake limit.</summary>
     public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromSeconds(40);
+
+    /// <summary><c>--dnsbl</c>: the DNSBL servers, threshold, timeout and name server (reference §g); empty for no check.</summary>
+    public string Dnsbl { get; init; } = "";
 }

@@ -95,7 +95,7 @@ internal sealed class UnitRuntime
             forwarderEvents.Control = control;
         }
 
-        var runtime = new UnitRuntime(unit, spool, gate)
+        var runtime = new UnitRuntime(unit, spool, DnsblComposition.Wrap(unit, gate, control, timeProvider, loggerFactory))
         {
             Forwarder = forwarder,
             Control = control,

@@ -320,7 +320,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
             return literal;
         }
 
-        var addresses = await Dns.GetHostAddressesAsync(host, family ?? AddressFamily.Unspecified, cancellationToken);
+        var addresses = await System.Net.Dns.GetHostAddressesAsync(host, family ?? AddressFamily.Unspecified, cancellationToken);
         return addresses.Length > 0 ? addresses[0] : throw new SocketException((int)SocketError.HostNotFound);
     }
 

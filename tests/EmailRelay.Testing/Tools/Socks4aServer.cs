@@ -92,7 +92,7 @@ public sealed class Socks4aServer : IAsyncDisposable
             using var upstream = new TcpClient(AddressFamily.InterNetwork);
             try
             {
-                var addresses = await Dns.GetHostAddressesAsync(host, AddressFamily.InterNetwork, _stop.Token);
+                var addresses = await System.Net.Dns.GetHostAddressesAsync(host, AddressFamily.InterNetwork, _stop.Token);
                 await upstream.ConnectAsync(addresses, port, _stop.Token);
             }
             catch (SocketException)

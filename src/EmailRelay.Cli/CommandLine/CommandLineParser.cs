@@ -2,7 +2,7 @@ namespace EmailRelay.Cli.CommandLine;
 
 /// <summary>
 /// Parses <c>emailrelay [options] [config-file]</c> (reference §a): long and short options, bundles, unit
-/// prefixes, the config file, mode shorthands, the feature gate and the startup consistency checks.
+/// prefixes, the config file, mode shorthands and the startup consistency checks.
 /// Pure apart from <see cref="CommandLineEnvironment.ReadConfigFile"/>.
 /// </summary>
 internal static class CommandLineParser
@@ -11,18 +11,13 @@ internal static class CommandLineParser
     public const string ProgramName = "emailrelay";
 
     /// <summary>Parses and checks the arguments (without the program name).</summary>
-    public static ParseOutcome Parse(IReadOnlyList<string> args, CommandLineEnvironment environment) =>
-        Parse(args, environment, OptionAvailability.Gates);
-
-    /// <summary>Parses with a given feature-gate table (tests pass an empty one to reach the consistency checks).</summary>
-    public static ParseOutcome Parse(IReadOnlyList<string> args, CommandLineEnvironment environment, IReadOnlyList<OptionGate> gates)
+    public static ParseOutcome Parse(IReadOnlyList<string> args, CommandLineEnvironment environment)
     {
-        ArgumentNullException.ThrowIfNull(gates);
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
         try
         {
-            return ParseOrThrow(args, environment, gates);
+            return ParseOrThrow(args, environment);
         }
         catch (CommandLineException e)
         {
@@ -36,7 +31,7 @@ internal static class CommandLineParser
         }
     }
 
-    private static ParseOutcome ParseOrThrow(IReadOnlyList<string> args, CommandLineEnvironment environment, IReadOnlyList<OptionGate> gates)
+    private static ParseOutcome ParseOrThrow(IReadOnlyList<string> args, CommandLineEnvironment environment)
     {
         var state = new ParseState(environment.ExecutableDirectory);
         var nonOptions = state.Scan(args);
@@ -78,11 +73,6 @@ internal static class CommandLineParser
 
         var units = state.BuildUnits();
         var warnings = new List<string>(state.Warnings);
-        foreach (var unit in units)
-        {
-            OptionChecks.CheckAvailability(unit, state.ExplicitOptions(unit.Name), gates);
-        }
-
         foreach (var unit in units)
         {
             OptionChecks.Check(unit, isFirstUnit: unit.Name.Length == 0, warnings);

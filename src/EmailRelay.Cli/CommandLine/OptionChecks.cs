@@ -18,22 +18,6 @@ internal static class OptionChecks
     private static readonly string[] s_logFormatItems = ["time", "unit", "address", "port", "msgid"];
     private static readonly string[] s_anonymousScopes = ["vrfy", "server", "content", "client"];
 
-    /// <summary>Fails for the first explicitly given option whose feature is not built yet (<see cref="OptionAvailability"/>).</summary>
-    public static void CheckAvailability(UnitOptions unit, IEnumerable<KeyValuePair<string, string>> explicitOptions, IReadOnlyList<OptionGate> gates)
-    {
-        ArgumentNullException.ThrowIfNull(gates);
-        ArgumentNullException.ThrowIfNull(unit);
-        ArgumentNullException.ThrowIfNull(explicitOptions);
-        foreach (var (name, value) in explicitOptions)
-        {
-            if (OptionAvailability.Find(gates, name) is { } gate && (gate.AllowedValue is null || !gate.AllowedValue(value)))
-            {
-                throw new CommandLineException(
-                    $"the \"{ParseState.Display(unit.Name, name)}\" option is not available yet: {gate.Reason}", suggestHelp: false);
-            }
-        }
-    }
-
     /// <summary>Checks one unit; process-wide options are checked only for the first unit.</summary>
     public static void Check(UnitOptions unit, bool isFirstUnit, List<string> warnings)
     {

@@ -4,9 +4,9 @@ using EmailRelay.Protocol.Filters;
 namespace EmailRelay.Filters;
 
 /// <summary>
-/// The filter factory of this version: builds <c>exit:</c>, <c>sleepms:</c>, external programs, empty specs
-/// and chains of them. Every other kind is refused with <c>filter "&lt;spec&gt;" is not available yet in this
-/// version</c> rather than silently passing mail through a filter that does nothing.
+/// The filter factory: builds every kind of reference §c (<c>exit:</c>, <c>sleepms:</c>, <c>net:</c>,
+/// <c>spam:</c>, <c>spam-edit:</c>, <c>copy:</c>, <c>deliver:</c>, <c>split:</c>, <c>mx:</c>, <c>msgid:</c>,
+/// external programs), empty specs and chains of them.
 /// </summary>
 internal sealed class FilterFactory : IFilterFactory
 {
@@ -29,9 +29,6 @@ internal sealed class FilterFactory : IFilterFactory
         _timeProvider = environment.TimeProvider;
     }
 
-    /// <summary>The error text for a kind this version cannot run yet.</summary>
-    public static string NotAvailable(string spec) => string.Concat("filter \"", spec, "\" is not available yet in this version");
-
     /// <inheritdoc />
     public bool TryCreate(IReadOnlyList<FilterSpec> chain, [NotNullWhen(true)] out IMessageFilter? filter, out string error)
     {
@@ -41,7 +38,7 @@ internal sealed class FilterFactory : IFilterFactory
         var members = new List<IMessageFilter>(chain.Count);
         foreach (var spec in chain)
         {
-            IMessageFilter? member = spec.Kind switch
+            IMessageFilter member = spec.Kind switch
             {
                 FilterKind.Exit => new ExitFilter(spec.Number),
                 FilterKind.SleepMs => new SleepFilter(spec.Number, _timeProvider),
@@ -53,14 +50,8 @@ internal sealed class FilterFactory : IFilterFactory
                 FilterKind.Split => new SplitFilter(spec.Text, spec.Flags, spec.Port, _timeProvider),
                 FilterKind.Mx => MxFilter.Create(spec, _timeProvider),
                 FilterKind.File => new ExecutableFilter(spec.Text, _environment.ResolveAndCheckProgram(spec.Value), _environment.Timeout, _timeProvider),
-                _ => null,
+                _ => throw new ArgumentOutOfRangeException(nameof(chain), spec.Kind, "unknown filter kind"),
             };
-            if (member is null)
-            {
-                error = NotAvailable(spec.Text);
-                return false;
-            }
-
             members.Add(member);
         }
 

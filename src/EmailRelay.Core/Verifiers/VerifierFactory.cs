@@ -5,16 +5,12 @@ using EmailRelay.Protocol.Filters;
 namespace EmailRelay.Verifiers;
 
 /// <summary>
-/// Builds the <see cref="IAddressVerifier"/> for an <c>--address-verifier</c> value. This version builds
-/// the default (empty or <c>exit:N</c>); <c>net:</c>, <c>account:</c> and programs are refused with
-/// <c>address verifier "&lt;spec&gt;" is not available yet in this version</c>, never accepted silently.
+/// Builds the <see cref="IAddressVerifier"/> for an <c>--address-verifier</c> value: the default (empty or
+/// <c>exit:N</c>), <c>net:</c>, <c>account:</c> and programs.
 /// Called once at startup by Hosting; a false return is a configuration error.
 /// </summary>
 internal static class VerifierFactory
 {
-    /// <summary>The error text for a kind this version cannot run yet.</summary>
-    public static string NotAvailable(string spec) => string.Concat("address verifier \"", spec, "\" is not available yet in this version");
-
     /// <summary>Builds the verifier for a parsed spec.</summary>
     public static bool TryCreate(VerifierSpec spec, [NotNullWhen(true)] out IAddressVerifier? verifier, out string error)
         => TryCreate(spec, new FilterEnvironment(), out verifier, out error);
@@ -31,14 +27,8 @@ internal static class VerifierFactory
             VerifierKind.Net => new NetVerifier(spec.Value, environment.Timeout, environment.TimeProvider),
             VerifierKind.Account => new AccountVerifier(spec),
             VerifierKind.File => new ProgramVerifier(environment.ResolveAndCheckProgram(spec.Value), environment.Timeout, environment.TimeProvider),
-            _ => null,
+            _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown address verifier kind"),
         };
-        if (verifier is null)
-        {
-            error = NotAvailable(spec.Text);
-            return false;
-        }
-
         return true;
     }
 

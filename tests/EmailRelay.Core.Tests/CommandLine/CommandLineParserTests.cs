@@ -40,7 +40,7 @@ public class CommandLineParserTests
     [InlineData("the --forward-to option cannot be used with --as-proxy", "--forward-to", "x:25", "--as-proxy", "h:25")]
     [InlineData("the --as-client and --as-server options cannot be used together", "--as-client", "h:25", "--as-server")]
     public void Syntax_errors_have_clear_texts(string expected, params string[] args) =>
-        Assert.Equal(expected, ErrorText(ParseUngated(args)));
+        Assert.Equal(expected, ErrorText(Parse(args)));
 
     [Fact]
     public void Syntax_errors_suggest_help_on_a_second_line()
@@ -119,7 +119,7 @@ public class CommandLineParserTests
     [Fact]
     public void As_proxy_expands_to_forward_on_disconnect_to_the_address()
     {
-        var main = Run(ParseUngated("-y", "smtp.example.com:25")).CommandLine.Main;
+        var main = Run(Parse("-y", "smtp.example.com:25")).CommandLine.Main;
         Assert.True(main.IsSet("log"));
         Assert.True(main.IsSet("close-stderr"));
         Assert.True(main.IsSet("forward-on-disconnect"));
@@ -130,7 +130,7 @@ public class CommandLineParserTests
     [Fact]
     public void As_client_expands_to_a_foreground_forwarding_run()
     {
-        var main = Run(ParseUngated("--as-client=smtp.example.com:587")).CommandLine.Main;
+        var main = Run(Parse("--as-client=smtp.example.com:587")).CommandLine.Main;
         foreach (var name in (string[])["log", "no-syslog", "no-daemon", "dont-serve", "forward"])
         {
             Assert.True(main.IsSet(name), name);
@@ -166,7 +166,7 @@ public class CommandLineParserTests
     [Fact]
     public void Unit_prefixes_make_separate_units_declared_by_spool_dir()
     {
-        var request = Run(ParseUngated(
+        var request = Run(Parse(
             "--in-spool-dir", "/s/in", "--in-port", "10025", "--out-spool-dir=/s/out", "--out-forward-to", "mx:25",
             "--out-forward-on-disconnect", "--port", "26", "--spool-dir", "/s/main", "--forward-to", "a:1", "--log"));
         var units = request.CommandLine.Units;
@@ -212,32 +212,11 @@ public class CommandLineParserTests
     public void Checks_name_the_prefixed_option_in_a_named_unit()
     {
         Assert.Equal("the --in-pop-port option requires --in-pop",
-            ErrorText(ParseUngated("--in-spool-dir", "/x", "--in-pop-port", "1")));
+            ErrorText(Parse("--in-spool-dir", "/x", "--in-pop-port", "1")));
     }
 
-    [Fact]
-    public void Unavailable_feature_is_an_error_naming_the_option()
-    {
-        // A table of its own, so the test outlives the features that are still gated today.
-        var failure = Assert.IsType<ParseFailure>(CommandLineParser.Parse(["--forward-to", "127.0.0.1:25", "--client-tls"], Environment(), [new OptionGate("client-tls", "TLS for forwarding")]));
-        Assert.Equal("emailrelay: error: the \"--client-tls\" option is not available yet: TLS for forwarding is not built in this version\n", failure.Message);
-        Assert.Equal(1, failure.ExitCode);
-    }
-
-    public static TheoryData<string> GatedOptions() => [.. OptionAvailability.Gates.Select(g => g.Option)];
-
-    [Theory]
-    [MemberData(nameof(GatedOptions))]
-    public void Every_gated_option_is_refused_with_its_name(string name)
-    {
-        var option = OptionTable.Get(name);
-        var arg = option.Kind == ArgumentKind.Required ? $"--{name}=/usr/bin/prog" : $"--{name}";
-        var text = ErrorText(Parse(arg));
-        Assert.StartsWith($"the \"--{name}\" option is not available yet: ", text, StringComparison.Ordinal);
-    }
-
-    // Filter and verifier specs are not gated by the parser: the factories report kinds not built yet at
-    // startup (UnitRuntimeTests), so the command line accepts every well-formed spec.
+    // Filter and verifier specs are checked by the factories at startup (UnitRuntimeTests), so the command
+    // line accepts every well-formed spec.
     [Theory]
     [InlineData("--filter=exit:0")]
     [InlineData("--filter=exit:0,exit:1")]
@@ -246,12 +225,6 @@ public class CommandLineParserTests
     [InlineData("--address-verifier=")]
     [InlineData("--address-verifier=net:127.0.0.1:1")]
     public void Filter_and_verifier_specs_are_left_to_the_factories(string arg) => Run(Parse(arg));
-
-    [Fact]
-    public void Gated_option_in_a_named_unit_is_named_with_its_prefix()
-    {
-        Assert.StartsWith("the \"--in-client-tls\" option is not available yet", ErrorText(Parse("--in-spool-dir", "/x", "--in-client-tls")), StringComparison.Ordinal);
-    }
 
     [Fact]
     public void Help_and_version_are_shown_before_checks()
@@ -278,6 +251,7 @@ public class CommandLineParserTests
         Assert.Contains("TLS library: .NET SslStream on OpenSSL 9.9.9-test", text, StringComparison.Ordinal);
         Assert.Contains(".NET 10.0.0-test", text, StringComparison.Ordinal);
         Assert.Contains("TestOS 1.0", text, StringComparison.Ordinal);
-        Assert.All(OptionAvailability.Gates.Select(g => g.Feature).Distinct(StringComparer.Ordinal), reason => Assert.Contains(reason, text, StringComparison.Ordinal));
+        Assert.Contains("Features: SMTP server and client, POP3 server", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Not built yet", text, StringComparison.Ordinal);
     }
 }

@@ -16,11 +16,9 @@ internal static class CommandLineTestSupport
 
     public static ParseOutcome Parse(params string[] args) => CommandLineParser.Parse(args, Environment());
 
-    /// <summary>Parses with no feature gates, to reach the consistency checks for every option.</summary>
-    public static ParseOutcome ParseUngated(params string[] args) => CommandLineParser.Parse(args, Environment(), []);
-
-    public static ParseOutcome ParseUngated(string line) =>
-        ParseUngated(line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    /// <summary>Parses a command line given as one string of space-separated arguments.</summary>
+    public static ParseOutcome ParseLine(string line) =>
+        Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
     public static RunRequest Run(ParseOutcome outcome)
     {

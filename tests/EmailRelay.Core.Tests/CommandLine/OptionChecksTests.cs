@@ -67,14 +67,14 @@ public class OptionChecksTests
     [MemberData(nameof(Checks))]
     public void Each_check_fails_and_passes(string failing, string error, string passing)
     {
-        Assert.Equal(error, ErrorText(ParseUngated(failing)));
-        Run(ParseUngated(passing));
+        Assert.Equal(error, ErrorText(ParseLine(failing)));
+        Run(ParseLine(passing));
     }
 
     [Fact]
     public void Check_errors_suggest_help()
     {
-        var failure = Assert.IsType<ParseFailure>(ParseUngated("--pop"));
+        var failure = Assert.IsType<ParseFailure>(Parse("--pop"));
         Assert.EndsWith("emailrelay: try \"emailrelay --help --verbose\"\n", failure.Message, StringComparison.Ordinal);
     }
 
@@ -87,7 +87,7 @@ public class OptionChecksTests
     [InlineData("--hidden", "the \"--hidden\" option is ignored: it only applies to the Windows user interface")]
     public void Soft_problems_are_warnings(string args, string warning)
     {
-        var request = Run(ParseUngated(args));
+        var request = Run(ParseLine(args));
         Assert.Contains(warning, request.Warnings);
     }
 
@@ -98,12 +98,12 @@ public class OptionChecksTests
     [InlineData("--anonymous=vrfy,server,content,client")]
     [InlineData("--anonymous")]
     public void Valid_lists_give_no_warnings(string args) =>
-        Assert.Empty(Run(ParseUngated(args)).Warnings);
+        Assert.Empty(Run(ParseLine(args)).Warnings);
 
     [Fact]
     public void Process_wide_checks_apply_to_the_first_unit_only()
     {
-        var request = Run(ParseUngated("--in-spool-dir /x --in-debug"));
+        var request = Run(ParseLine("--in-spool-dir /x --in-debug"));
         Assert.Contains(request.Warnings, w => w.Contains("--in-debug", StringComparison.Ordinal));
     }
 }

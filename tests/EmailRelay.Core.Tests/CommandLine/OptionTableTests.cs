@@ -59,17 +59,6 @@ public class OptionTableTests
         Assert.Equal(OptionMultiplicity.Many, OptionTable.Get(name).Multiplicity);
 
     [Fact]
-    public void Every_gate_names_a_real_option_once()
-    {
-        foreach (var gate in OptionAvailability.Gates)
-        {
-            Assert.NotNull(OptionTable.Find(gate.Option));
-        }
-
-        Assert.Equal(OptionAvailability.Gates.Count, OptionAvailability.Gates.Select(g => g.Option).Distinct(StringComparer.Ordinal).Count());
-    }
-
-    [Fact]
     public void Get_of_an_unknown_name_throws() =>
         Assert.Throws<ArgumentException>(() => OptionTable.Get("bogus"));
 }

@@ -30,7 +30,7 @@ public class UnitOptionsTests
     [Fact]
     public void Switches_come_from_all_uses_of_the_option()
     {
-        var main = Run(ParseUngated("--server-smtp-config", "+chunking,nopipelining", "-Z", "smtputf8,-chunking")).CommandLine.Main;
+        var main = Run(Parse("--server-smtp-config", "+chunking,nopipelining", "-Z", "smtputf8,-chunking")).CommandLine.Main;
         var switches = main.GetSwitches("server-smtp-config");
         Assert.False(switches.IsOn("chunking", true));
         Assert.False(switches.IsOn("pipelining", true));

@@ -48,7 +48,8 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     /// <remarks>
     /// Content up to <see cref="SmallContent"/> bytes is read here, in one synchronous read, and handed out as a
     /// memory stream: an asynchronous read of a file on Unix is a synchronous read queued to the thread pool, so
-    /// each one costs a thread hand-off, which for a small message costs more than the read itself.
+    /// each one costs a thread hand-off, which for a small message costs more than the read itself. Larger content
+    /// is read synchronously too, chunk by chunk (<see cref="SynchronousReadStream"/>).
     /// </remarks>
     public Stream OpenContent()
     {
@@ -58,7 +59,7 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
             var length = stream.Length;
             if (length > SmallContent)
             {
-                return stream;
+                return new SynchronousReadStream(stream);
             }
 
             // A locked message's content does not change (filters have run by the time it is sent).
@@ -103,6 +104,13 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// No directory fsync here, on purpose: the upstream already has the message, so a power loss that undoes the
+    /// unlinks brings back a message that was delivered, which is then sent again, a duplicate, never a loss
+    /// (differences 1 is about what we acknowledged; SMTP delivery is at-least-once anyway). The lock rename is
+    /// likewise not synced: undone, it leaves the message ready. Fail and defer do sync, because their new state
+    /// (<c>.bad</c> with its reason, or the backoff) must survive.
+    /// </remarks>
     public ValueTask DeleteAsync(CancellationToken cancellationToken)
     {
         EnsureOwned();

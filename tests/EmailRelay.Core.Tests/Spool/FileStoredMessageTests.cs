@@ -39,6 +39,7 @@ public sealed class FileStoredMessageTests : IDisposable
         await using (var stream = stored.OpenContent())
         {
             Assert.Equal(size <= FileStoredMessage.SmallContent, stream is MemoryStream);
+            Assert.Equal(size > FileStoredMessage.SmallContent, stream is SynchronousReadStream);
             await stream.CopyToAsync(copy, CancellationToken.None);
         }
 

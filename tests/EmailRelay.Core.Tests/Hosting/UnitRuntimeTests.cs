@@ -8,8 +8,8 @@ namespace EmailRelay.Core.Tests.Hosting;
 public class UnitRuntimeTests
 {
     [Theory]
-    [InlineData("exit:0,mx:127.0.0.1", "", "filter \"mx:127.0.0.1\"")]
-    public async Task A_spec_whose_kind_is_not_built_stops_startup_naming_it(string filter, string verifier, string named)
+    [InlineData("exit:0,copy:bogus", "", "copy:bogus")]
+    public async Task A_bad_spec_stops_startup_naming_it(string filter, string verifier, string named)
     {
         using var dir = new TestDirectory();
         var unit = new RelayUnit("", dir.Path, "example.org", false, []) { Filter = filter, AddressVerifier = verifier };
@@ -21,6 +21,7 @@ public class UnitRuntimeTests
     [Theory]
     [InlineData("spam:127.0.0.1:783", "")]
     [InlineData("exit:0,split:,deliver:,spam-edit:/run/spamd", "account:")]
+    [InlineData("mx:127.0.0.1", "")]
     public async Task Spam_split_deliver_filters_and_the_account_verifier_compose_an_smtp_handler(string filter, string verifier)
     {
         using var dir = new TestDirectory();

@@ -29,7 +29,7 @@ internal static class VerifierFactory
         {
             VerifierKind.AcceptAll => AcceptAllVerifier.Instance,
             VerifierKind.Net => new NetVerifier(spec.Value, environment.Timeout, environment.TimeProvider),
-            VerifierKind.File => new ProgramVerifier(environment.ResolveAndCheckProgram(spec.Value), environment.Timeout, environment.TimeProvider),
+            VerifierKind.File => new ProgramVerifier(environment.ResolveAndCheckProgram(spec.Value), environment.Timeout, environment.TimeProvider, environment.Logger),
             _ => null,
         };
         if (verifier is null)

@@ -19,13 +19,7 @@ import subprocess
 import tempfile
 import time
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+from idle import rss_kib
 
 
 def cpu_ms(pid):

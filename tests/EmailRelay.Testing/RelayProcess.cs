@@ -64,8 +64,8 @@ public sealed class RelayProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the program with the arguments, in <paramref name="workingDirectory"/>.</summary>
-    public static RelayProcess Start(string workingDirectory, IEnumerable<string> arguments, string? executable = null)
+    /// <summary>Starts the program with the arguments, in <paramref name="workingDirectory"/>, with extra <paramref name="environment"/> variables if given.</summary>
+    public static RelayProcess Start(string workingDirectory, IEnumerable<string> arguments, string? executable = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var start = new ProcessStartInfo(executable ?? ExecutablePath)
@@ -82,6 +82,11 @@ public sealed class RelayProcess : IAsyncDisposable
         }
 
         start.Environment.Remove("EMAILRELAY_DAEMON_CHILD");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start emailrelay");
         process.StandardInput.Close();
         return new RelayProcess(process);

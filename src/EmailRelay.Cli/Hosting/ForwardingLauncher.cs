@@ -49,7 +49,12 @@ internal static class ForwardingLauncher
             return code;
         }
 
-        var loops = forwarders.Select(f => f.RunAsync(shutdown)).ToList();
+        // Each loop runs in its unit's log scope, so forwarder lines carry "[<unit>] " with --log-format=unit (reference §k).
+        var loops = runtimes.Where(r => r.Forwarder is not null).Select(r =>
+        {
+            using var unitScope = provider.Scopes.Push(new Diagnostics.ConnectionLogScope(r.Unit.Name, null, 0));
+            return r.Forwarder!.RunAsync(shutdown);
+        }).ToList();
         foreach (var forwarder in forwarders.Where(f => f.Options.ForwardAtStartup))
         {
             forwarder.Request("forward");

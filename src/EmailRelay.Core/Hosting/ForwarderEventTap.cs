@@ -6,7 +6,8 @@ namespace EmailRelay.Hosting;
 /// The forwarder's logger, tapped for admin <c>notify</c> (reference §h): the forwarder's log events (ids 1200-1213)
 /// become <c>EVENT:</c> lines and the OUT counters of <see cref="RelayControl"/>, in E-MailRelay's order
 /// (<c>client: forward: start: &lt;reason&gt;</c>, <c>network: out: start</c>, <c>client: connecting: &lt;addr&gt;</c>,
-/// <c>client: sending: &lt;id&gt;</c>, <c>client: sent: &lt;id&gt;</c>, <c>network: out: stop</c>,
+/// <c>client: sending: &lt;id&gt;</c>, <c>client: connected: &lt;addr&gt;</c> (at the server's first reply line),
+/// <c>client: sent: &lt;id&gt;</c>, <c>network: out: stop</c>,
 /// <c>client: forward: end</c>). Everything is passed on to the inner logger unchanged.
 /// </summary>
 internal sealed class ForwarderEventTap : ILoggerFactory
@@ -15,6 +16,7 @@ internal sealed class ForwarderEventTap : ILoggerFactory
     private readonly Lock _lock = new();
     private int _connected;
     private string? _pendingSending;
+    private string? _connecting;
 
     /// <summary>Creates the tap over the real logger factory.</summary>
     public ForwarderEventTap(ILoggerFactory inner)
@@ -90,7 +92,16 @@ internal sealed class ForwarderEventTap : ILoggerFactory
             case 1200:
                 Interlocked.Exchange(ref _connected, 1);
                 control.OutStarted();
-                control.Publish("client", "connecting", Value(state, "Target"));
+                _connecting = Value(state, "Target");
+                control.Publish("client", "connecting", _connecting);
+                break;
+            case 1201:
+                if (_connecting is { } target)
+                {
+                    _connecting = null;
+                    control.Publish("client", "connected", target);
+                }
+
                 break;
             case 1213:
                 control.Publish("client", "sent", Value(state, "Id"));
@@ -99,6 +110,7 @@ internal sealed class ForwarderEventTap : ILoggerFactory
                 control.Publish("client", "failed", Value(state, "Id"), Value(state, "Reason"));
                 break;
             case 1206 or 1209:
+                _connecting = null;
                 if (Interlocked.Exchange(ref _connected, 0) != 0)
                 {
                     control.OutFinished();
@@ -109,7 +121,7 @@ internal sealed class ForwarderEventTap : ILoggerFactory
         }
     }
 
-    private static bool IsTapped(EventId eventId) => eventId.Id is 1200 or 1204 or 1205 or 1206 or 1209 or 1211 or 1213;
+    private static bool IsTapped(EventId eventId) => eventId.Id is 1200 or 1201 or 1204 or 1205 or 1206 or 1209 or 1211 or 1213;
 
     private sealed class TapLogger(ForwarderEventTap owner, ILogger inner) : ILogger
     {

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net.Security;
 
 namespace EmailRelay.Net;
 
@@ -12,6 +13,7 @@ namespace EmailRelay.Net;
 internal sealed class PipeTransport : IAsyncDisposable
 {
     private const int MinimumReadSize = 1024;
+    private static readonly TimeSpan s_closeNotifyLimit = TimeSpan.FromSeconds(2);
     private readonly int _readBufferSize;
 
     /// <summary>Wraps <paramref name="stream"/>, which the transport then owns.</summary>
@@ -42,13 +44,24 @@ internal sealed class PipeTransport : IAsyncDisposable
         (Reader, Writer) = CreatePipes(Stream);
     }
 
-    /// <summary>Completes both pipes (unsent output to a peer that has gone is dropped) and disposes the stream.</summary>
+    /// <summary>
+    /// Completes both pipes (unsent output to a peer that has gone is dropped), ends a TLS session with a
+    /// close_notify alert (bounded in time: a peer that stopped reading cannot hold the connection), and disposes the stream.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
             await Reader.CompleteAsync();
             await Writer.CompleteAsync();
+            if (Stream is SslStream ssl)
+            {
+                await ssl.ShutdownAsync().WaitAsync(s_closeNotifyLimit);
+            }
+        }
+        catch (TimeoutException)
+        {
+            // The peer is not reading: dispose anyway.
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
         {

@@ -1,6 +1,8 @@
 using EmailRelay.Processes;
 using EmailRelay.Protocol.Filters;
 using EmailRelay.Protocol.Mail;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EmailRelay.Verifiers;
 
@@ -13,14 +15,16 @@ internal sealed class ProgramVerifier : IAddressVerifier
 {
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
 
-    /// <summary>Creates the verifier for the resolved program <paramref name="path"/>.</summary>
-    public ProgramVerifier(string path, TimeSpan timeout, TimeProvider timeProvider)
+    /// <summary>Creates the verifier for the resolved program <paramref name="path"/>; <paramref name="logger"/> gets the verbose exit-code line.</summary>
+    public ProgramVerifier(string path, TimeSpan timeout, TimeProvider timeProvider, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         Path = path;
         _timeout = timeout;
         _timeProvider = timeProvider;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>The program.</summary>
@@ -32,6 +36,14 @@ internal sealed class ProgramVerifier : IAddressVerifier
         ArgumentNullException.ThrowIfNull(request);
         string[] args = [request.Address, request.From, request.Peer, request.Domain, request.Mechanism, request.AuthId];
         var run = await ProcessRunner.RunAsync(Path, args, _timeout, _timeProvider, cancellationToken);
+        if (run.Outcome == ProcessOutcome.Exited && _logger.IsEnabled(LogLevel.Debug))
+        {
+            string[] lines = System.Text.Encoding.UTF8.GetString(run.Output).Trim().Split('\n');
+            string line1 = lines[0].TrimEnd('\r');
+            string line2 = lines.Length > 1 ? lines[1].TrimEnd('\r') : "";
+            Log.VerifierExit(_logger, run.ExitCode, line1, line2);
+        }
+
         return run.Outcome switch
         {
             ProcessOutcome.Exited => VerifierExitCodes.Interpret(run.ExitCode, run.Output),

@@ -26,7 +26,7 @@ internal static class VerifierFactory
             VerifierKind.AcceptAll => AcceptAllVerifier.Instance,
             VerifierKind.Net => new NetVerifier(spec.Value, environment.Timeout, environment.TimeProvider),
             VerifierKind.Account => new AccountVerifier(spec),
-            VerifierKind.File => new ProgramVerifier(environment.ResolveAndCheckProgram(spec.Value), environment.Timeout, environment.TimeProvider),
+            VerifierKind.File => new ProgramVerifier(environment.ResolveAndCheckProgram(spec.Value), environment.Timeout, environment.TimeProvider, environment.Logger),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown address verifier kind"),
         };
         return true;

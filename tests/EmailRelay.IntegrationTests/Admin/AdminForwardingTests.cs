@@ -39,6 +39,7 @@ public sealed class AdminForwardingTests
             "\r\nEVENT: network: out: start  ",
             "\r\nEVENT: client: connecting: ",
             "\r\nEVENT: client: sending: " + id + "  ",
+            "\r\nEVENT: client: connected: 127.0.0.1:" + sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "  ",
             "\r\nEVENT: client: sent: " + id + "  ",
             "\r\nEVENT: network: out: stop  ",
             "\r\nEVENT: client: forward: end  ",

@@ -41,6 +41,9 @@ public sealed class MultipleUnitsTests
         }
 
         await sink.WaitForMessagesAsync(1, Waiting.DefaultTimeout);
+        // Forwarder lines carry their unit's prefix like the server lines (reference §k, --log-format=unit).
+        await relay.WaitForStderrAsync(l => l == "emailrelay: info: [in] smtp connection to 127.0.0.1:" + S(outPort), "the in unit's forwarder line");
+        await relay.WaitForStderrAsync(l => l == "emailrelay: info: [out] smtp connection to 127.0.0.1:" + S(sink.Port), "the out unit's forwarder line");
         await Waiting.UntilAsync(() => Directory.GetFiles(inSpool, "*.envelope*").Length == 0 && Directory.GetFiles(outSpool, "*.envelope*").Length == 0, "both spools empty");
         await RelayProcess.SignalAsync(relay.Id, "TERM");
         Assert.Equal(0, await relay.WaitForExitAsync());

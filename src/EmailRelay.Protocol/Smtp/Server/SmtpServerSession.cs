@@ -124,7 +124,7 @@ internal sealed class SmtpServerSession
             (_, SmtpVerb.Noop) => Reply(SmtpServerReplies.Noop, flush: true),
             (_, SmtpVerb.Help or SmtpVerb.Expn) => Reply(SmtpServerReplies.NotImplemented, flush: true),
             (_, SmtpVerb.Helo or SmtpVerb.Ehlo) => OnHello(command),
-            (_, SmtpVerb.Auth) when Sasl is null => Reply(SmtpServerReplies.NotImplemented, flush: true),
+            (_, SmtpVerb.Auth) when Sasl is null => Reply(SmtpServerReplies.NotImplemented, flush: true) with { Event = new SessionEvent(SessionEventKind.AuthNotAdvertised, "", SmtpServerReplies.NotImplemented.ToString(), command.Argument.Split(' ')[0]) },
             (_, SmtpVerb.Auth) => OnAuth(command),
             (_, SmtpVerb.StartTls) => OnStartTls(),
             (_, SmtpVerb.Bdat) when !_policy.Chunking => Error(SmtpServerReplies.Unrecognized),

@@ -8,7 +8,8 @@ namespace EmailRelay.Core.Tests.Spool;
 /// <summary>The POP maildrop's batch locks (<see cref="PopLocks"/>) against the forwarder's protocol (differences 4).</summary>
 public sealed class PopStoreTests
 {
-    // One message stored through the spool, then copied under new ids (more than one lock chunk).
+    // One message stored through the spool, then copied under new ids (more than one lock chunk). The ids come
+    // back in maildrop (lexical) order: the stored one's pid may sort before or after the copies' 4242.
     private static async Task<List<MessageId>> FillAsync(Pop3ServerHarness h, int count)
     {
         var first = await h.StoreAsync("Subject: batch\r\n\r\nbody\r\n");
@@ -20,6 +21,8 @@ public sealed class PopStoreTests
             File.Copy(h.Spool.PathOf(first, SpoolFileKind.Envelope), h.Spool.PathOf(id, SpoolFileKind.Envelope));
             ids.Add(id);
         }
+
+        ids.Sort((x, y) => string.CompareOrdinal(SpoolNames.FileName(x, SpoolFileKind.Content), SpoolNames.FileName(y, SpoolFileKind.Content)));
 
         return ids;
     }

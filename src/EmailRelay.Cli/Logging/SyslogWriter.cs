@@ -16,7 +16,9 @@ internal sealed class SyslogWriter : IDisposable
     private readonly string _path;
     private readonly int _facility;
     private readonly string _tag;
+    private static readonly TimeSpan s_retryInterval = TimeSpan.FromSeconds(10);
     private Socket? _socket;
+    private DateTimeOffset _nextConnect = DateTimeOffset.MinValue;
 
     /// <summary>Creates the writer; the socket is connected on first use.</summary>
     public SyslogWriter(int facility, string programName, int pid, string path = "/dev/log")
@@ -43,7 +45,11 @@ internal sealed class SyslogWriter : IDisposable
         return "<" + pri.ToString(CultureInfo.InvariantCulture) + ">" + stamp + " " + _tag + ": " + body;
     }
 
-    /// <summary>Sends one line; failures are ignored (one reconnect is tried, for a restarted syslog daemon).</summary>
+    /// <summary>
+    /// Sends one line; failures are ignored (one reconnect is tried, for a restarted syslog daemon). After a failed
+    /// connect (no syslog socket) lines are dropped without looking for the socket again for ten seconds of log
+    /// time, so a missing <c>/dev/log</c> costs no system call per line.
+    /// </summary>
     public void Write(DateTimeOffset localTime, LogLevel level, string body)
     {
         var bytes = Encoding.UTF8.GetBytes(Format(localTime, level, body));
@@ -53,8 +59,14 @@ internal sealed class SyslogWriter : IDisposable
             {
                 if (_socket is null)
                 {
+                    if (localTime < _nextConnect && localTime > _nextConnect - s_retryInterval)
+                    {
+                        return;
+                    }
+
                     if (!File.Exists(_path))
                     {
+                        _nextConnect = localTime + s_retryInterval;
                         return;
                     }
 
@@ -69,6 +81,10 @@ internal sealed class SyslogWriter : IDisposable
             {
                 _socket?.Dispose();
                 _socket = null;
+                if (attempt == 1)
+                {
+                    _nextConnect = localTime + s_retryInterval;
+                }
             }
         }
     }

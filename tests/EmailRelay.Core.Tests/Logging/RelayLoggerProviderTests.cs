@@ -127,4 +127,23 @@ public class RelayLoggerProviderTests
         syslog.Write(DateTimeOffset.UnixEpoch, LogLevel.Error, "x");
         Assert.Equal("<19>Jan  1 00:00:00 emailrelay[42]: x", syslog.Format(DateTimeOffset.UnixEpoch, LogLevel.Error, "x"));
     }
+
+    [Fact]
+    public void Missing_syslog_socket_is_looked_for_again_only_after_ten_seconds()
+    {
+        using var dir = new TestDirectory();
+        var path = Path.Combine(dir.Path, "log.s");
+        using var syslog = new SyslogWriter(2, "emailrelay", 42, path);
+        var t0 = new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero);
+        syslog.Write(t0, LogLevel.Error, "lost");
+        using var server = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        server.Bind(new UnixDomainSocketEndPoint(path));
+        syslog.Write(t0.AddSeconds(9), LogLevel.Error, "dropped");
+        syslog.Write(t0.AddSeconds(10), LogLevel.Error, "sent");
+        var buffer = new byte[1000];
+        server.ReceiveTimeout = 10_000;
+        var n = server.Receive(buffer);
+        Assert.Equal("<19>Nov 24 08:00:10 emailrelay[42]: sent", Encoding.UTF8.GetString(buffer, 0, n));
+        Assert.Equal(0, server.Available);
+    }
 }

@@ -42,6 +42,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SmtpClientSession _session;
     private Task<ReadResult>? _pendingRead;
+    private CancellationTokenSource? _deadline;
     private bool _broken;
     private bool _secretsGiven;
 
@@ -242,6 +243,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _broken = true;
+        _deadline?.Dispose();
         await _transport.DisposeAsync();
     }
 
@@ -485,18 +487,53 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
             return;
         }
 
-        using var timeout = new CancellationTokenSource(_options.ResponseTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        var deadline = ArmDeadline(_options.ResponseTimeout);
+        using var registration = LinkDeadline(cancellationToken);
         try
         {
-            await _transport.Stream.WriteAsync(_output.WrittenMemory, linked.Token);
+            await _transport.Stream.WriteAsync(_output.WrittenMemory, deadline);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException("write timeout");
         }
 
         _output.ResetWrittenCount();
+    }
+
+    /// <summary>
+    /// The connection's one timeout source, reset and re-armed for each write and reply read (no timer or
+    /// source per operation); a source that has fired is replaced.
+    /// </summary>
+    private CancellationToken ArmDeadline(TimeSpan timeout)
+    {
+        if (_deadline is null || !_deadline.TryReset())
+        {
+            _deadline?.Dispose();
+            _deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        }
+
+        _deadline.CancelAfter(timeout);
+        return _deadline.Token;
+    }
+
+    /// <summary>Makes <paramref name="cancellationToken"/> cancel the armed deadline too, until the registration is disposed.</summary>
+    private CancellationTokenRegistration LinkDeadline(CancellationToken cancellationToken) =>
+        cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _deadline);
+
+    /// <summary>Waits for <paramref name="read"/> within <paramref name="timeout"/>: <see cref="TimeoutException"/> when it passes; the read itself is not cancelled.</summary>
+    private async Task<ReadResult> WaitWithDeadlineAsync(Task<ReadResult> read, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = ArmDeadline(timeout);
+        using var registration = LinkDeadline(cancellationToken);
+        try
+        {
+            return await read.WaitAsync(deadline);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException();
+        }
     }
 
     /// <summary>Reads one reply; null for a malformed one. Throws <see cref="TimeoutException"/> or <see cref="IOException"/>.</summary>
@@ -506,9 +543,9 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         {
             // One outstanding read survives a timeout, so a prompt timeout never cancels the socket read.
             _pendingRead ??= _transport.Reader.ReadAsync(CancellationToken.None).AsTask();
-            var result = timeout == Timeout.InfiniteTimeSpan
+            var result = timeout == Timeout.InfiniteTimeSpan || _pendingRead.IsCompleted
                 ? await _pendingRead.WaitAsync(cancellationToken)
-                : await _pendingRead.WaitAsync(timeout, _time, cancellationToken);
+                : await WaitWithDeadlineAsync(_pendingRead, timeout, cancellationToken);
             _pendingRead = null;
             var buffer = result.Buffer;
             while (true)

@@ -80,6 +80,20 @@ public class SmtpClientConnectionTests
     }
 
     [Fact]
+    public async Task Cancelling_during_a_timed_reply_read_is_a_cancellation_not_a_timeout()
+    {
+        var time = new FakeTimeProvider();
+        var upstream = new FakeUpstream(c => c.StartsWith("RCPT", StringComparison.Ordinal) ? "<silent>" : null);
+        await using var connection = Connect(upstream, time);
+        Assert.Null(await connection.OpenAsync(CancellationToken.None));
+        using var cancel = new CancellationTokenSource();
+        var send = connection.SendAsync(s_message, Content("x\r\n"), cancel.Token);
+        await EmailRelay.Testing.Tools.Poll.UntilAsync(() => upstream.Commands.Contains("RCPT TO:<b@y>"), TimeSpan.FromSeconds(30), "RCPT sent");
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send);
+    }
+
+    [Fact]
     public async Task A_dropped_connection_mid_transaction_is_transient()
     {
         var upstream = new FakeUpstream(c => c == "DATA" ? "<drop>" : null);

@@ -27,17 +27,18 @@ namespace EmailRelay.Spool;
 /// <c>&lt;id&gt;.lock</c> (ignored by E-MailRelay, whose scanners match exact suffixes). The lock is on
 /// the sidecar, not on the envelope, because a client filter may replace <c>.envelope.busy</c> by
 /// rename, and a lock on the renamed-away inode would no longer protect the name. The kernel releases
-/// the flock when the owner dies. The sidecar holds a marker written by the owner while it holds the
-/// flock: <c>new</c> once the content exists, <c>busy</c> only after the rename to <c>.busy</c>
-/// succeeded (and cleared before it is renamed back). Recovery (<see cref="RecoverAsync"/>, and
-/// <see cref="TryLockAsync"/> when it finds such a sidecar) acts only on a sidecar that exists at the
-/// name, whose flock it wins, and whose marker says what its dead owner held:
-/// <c>busy</c> → <c>.envelope.busy</c> goes back to <c>.envelope</c>; <c>new</c> → the uncommitted
-/// <c>.envelope.new</c> and its content are removed (unless the message was already committed).
-/// A <c>.busy</c> or <c>.new</c> without our sidecar belongs to another program (E-MailRelay,
+/// the flock when the owner dies. The sidecar's marker (its size, see <see cref="OwnerLock.ReadMarker"/>)
+/// says what the owner held: <c>new</c> once the content exists; <c>busy</c> while the message is ours as
+/// <c>.envelope.busy</c>. Locking goes <c>.envelope</c> → <c>&lt;id&gt;.envelope.claim</c> (a name only we make)
+/// → marker <c>busy</c> → <c>.envelope.busy</c>, and every release goes back through the claim name, so a
+/// crash or power loss at any step leaves a state whose owner recovery can tell (the table at
+/// <see cref="RecoverAsync"/>). Recovery (at startup, and <see cref="TryLockAsync"/> when it finds a marked
+/// sidecar) acts only on a sidecar whose flock it wins: a claim or a marked <c>.busy</c> goes back to
+/// <c>.envelope</c>; <c>new</c> → the uncommitted <c>.envelope.new</c> and its content are removed.
+/// A <c>.busy</c> or <c>.new</c> without our sidecar or marker belongs to another program (E-MailRelay,
 /// <c>emailrelay-submit</c>) and is never touched: we cannot know whether its owner is alive. Sidecars
-/// are cleared and removed only by a holder of their flock, so a racing locker that ends up holding an
-/// unlinked sidecar is merely unrecoverable if it crashes, never stolen from. Each recovery is logged.
+/// are cleared and removed only by a holder of their flock, and a locker whose flock lands on a sidecar
+/// removed meanwhile lets it go (<see cref="OwnerLock.TryAcquire"/>). Each recovery is logged.
 /// A finished new message's sidecar may live on as a held, cleared spare for the next one
 /// (<see cref="FinishNewMessage"/>), which recovery treats as any orphan lock.</para>
 /// </remarks>
@@ -51,6 +52,9 @@ internal sealed class FileSpool : IMessageSpool
 
     /// <summary>The most spare lock files kept (see <see cref="FinishNewMessage"/>).</summary>
     internal const int MaxSpareLocks = 64;
+
+    /// <summary>The suffix of <see cref="ClaimPathOf"/>.</summary>
+    internal const string ClaimSuffix = ".envelope.claim";
 
     private static uint s_sequence;
     private readonly TimeProvider _timeProvider;
@@ -327,7 +331,11 @@ internal sealed class FileSpool : IMessageSpool
                 RecoverHeld(id, ownerLock, marker);
             }
 
-            File.Move(envelopePath, busyPath, overwrite: true);
+            int errno = LockBusy(id, ownerLock);
+            if (errno != 0)
+            {
+                throw new IOException("cannot rename \"" + envelopePath + "\": errno " + errno, errno);
+            }
         }
         catch (Exception exception) when (SpoolErrors.IsIo(exception))
         {
@@ -337,7 +345,6 @@ internal sealed class FileSpool : IMessageSpool
             return null;
         }
 
-        ownerLock.WriteMarker(OwnerLock.BusyMarker);
         var message = new FileStoredMessage(this, id, ownerLock);
         try
         {
@@ -386,9 +393,47 @@ internal sealed class FileSpool : IMessageSpool
     /// files. Never touches a message whose owner is alive, so it may run at any time. Returns how
     /// many messages were recovered or removed.
     /// </summary>
+    /// <remarks>
+    /// <para>What a crash can leave, per message id, and what recovery does. "lock(m)" is the <c>&lt;id&gt;.lock</c>
+    /// sidecar with marker m (∅ none, <c>new</c>, <c>busy</c>). Recovery acts only on a sidecar whose flock it
+    /// wins and which is still linked (<see cref="OwnerLock.TryAcquire"/>); a sidecar held by a live process,
+    /// ours, is skipped whatever lies beside it. Files without a sidecar of ours are another program's
+    /// (E-MailRelay, <c>emailrelay-submit</c>) and are never touched, except <c>.envelope.claim</c>, which only we make.</para>
+    /// <code>
+    /// step (in order)                              crash leaves                           recovery
+    /// new message: sidecar created (or a spare     lock(∅)                                 sidecar removed
+    ///   renamed in, NOREPLACE), marker new         lock(new)                               sidecar removed
+    ///   .content created, .envelope.new written    lock(new) .content [.envelope.new]      files removed (never acknowledged)
+    ///   and synced, rename .new -> .envelope,      lock(new) .content .envelope            left (committed); sidecar removed
+    ///   dir fsync, 250, then the sidecar is        lock(∅) .content .envelope              left; sidecar removed
+    ///   cleared + removed, or cleared + renamed    lock(∅) of an unused id (a spare)       sidecar removed
+    ///   to an unused id as a spare
+    /// lock (forwarder, POP): flock,                lock(∅) .envelope                       left (ready); sidecar removed
+    ///   .envelope -> .envelope.claim, marker busy, lock(∅|busy) .envelope.claim            claim -> .envelope
+    ///   .claim -> .envelope.busy                   lock(busy) .envelope.busy               .busy -> .claim, marker ∅, -> .envelope
+    /// unlock/defer: .busy -> .claim, marker ∅,     as the three rows above (in reverse)
+    ///   .claim -> .envelope, sidecar removed
+    /// fail: .busy -> .claim, marker ∅,             lock(∅) .envelope.claim                 -> .envelope (failure not recorded: retried)
+    ///   .claim -> .bad, dir fsync, sidecar removed lock(∅) .envelope.bad                   left; sidecar removed
+    /// delete: unlink .busy, unlink .content,       lock(busy) .content                     content removed (the message was delivered)
+    ///   sidecar removed                            lock(busy)                              sidecar removed
+    /// another program's message, where a locker    lock(∅) .envelope.busy (theirs)         left (∅: not ours); sidecar removed
+    ///   of ours lost the race or had unlocked      lock(new) .envelope.busy (theirs)       left (committed); sidecar removed
+    /// no sidecar (a file system that reordered)    .envelope.claim                         sidecar made and taken, then -> .envelope
+    /// </code>
+    /// <para>Why these are all the states: the marker <c>busy</c> is set only while the message is at our claim
+    /// name, and cleared only after it is back there, so lock(busy) beside a <c>.busy</c> always means ours, and a
+    /// <c>.envelope</c> (which anyone may take) never stands beside lock(busy). After a SIGKILL the page cache
+    /// holds every step the process made, in order. After a power loss: the marker is the sidecar's size (one
+    /// <c>ftruncate</c>, metadata), and creates, renames, truncates and unlinks in one directory reach the disk
+    /// in order on journaling file systems (ext4, XFS, btrfs), so a power loss leaves a state a SIGKILL of every
+    /// process could have left, with no flock held: one of the rows above. Data is another matter and is
+    /// synced before it is named (differences 1-2). On tmpfs nothing survives a power loss.</para>
+    /// </remarks>
     public Task<int> RecoverAsync(CancellationToken cancellationToken) => Task.Run(() =>
     {
         int recovered = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + SpoolNames.LockSuffix))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -397,29 +442,19 @@ internal sealed class FileSpool : IMessageSpool
                 continue;
             }
 
-            try
-            {
-                OwnerLock? ownerLock = OwnerLock.TryAcquire(path, create: false, exclusive: false, out _);
-                if (ownerLock is null)
-                {
-                    continue;
-                }
+            seen.Add(id.Value);
+            recovered += RecoverOne(id, path, create: false);
+        }
 
-                string marker = ownerLock.ReadMarker();
-                if (RecoverHeld(id, ownerLock, marker))
-                {
-                    recovered++;
-                }
-                else
-                {
-                    Log.RemovedOrphanLock(Logger, path);
-                }
-
-                ownerLock.Release();
-            }
-            catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + ClaimSuffix))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string name = Path.GetFileName(path);
+            var id = new MessageId(name[..^ClaimSuffix.Length]);
+            if (name.Length > ClaimSuffix.Length && !seen.Contains(id.Value))
             {
-                Log.CleanupFailed(Logger, path, exception.Message);
+                // A claim whose sidecar did not reach the disk: take a sidecar for it like any locker.
+                recovered += RecoverOne(id, PathOf(id, SpoolFileKind.Lock), create: true);
             }
         }
 
@@ -430,6 +465,111 @@ internal sealed class FileSpool : IMessageSpool
 
         return recovered;
     }, cancellationToken);
+
+    private int RecoverOne(MessageId id, string lockPath, bool create)
+    {
+        try
+        {
+            OwnerLock? ownerLock = OwnerLock.TryAcquire(lockPath, create, exclusive: false, out _);
+            if (ownerLock is null)
+            {
+                return 0;
+            }
+
+            try
+            {
+                if (RecoverHeld(id, ownerLock, ownerLock.ReadMarker()))
+                {
+                    return 1;
+                }
+
+                Log.RemovedOrphanLock(Logger, lockPath);
+                return 0;
+            }
+            finally
+            {
+                ownerLock.Release();
+            }
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            Log.CleanupFailed(Logger, lockPath, exception.Message);
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Locks a message whose sidecar flock we hold: <c>.envelope</c> → <c>.envelope.claim</c> (the rename decides who
+    /// wins), the <c>busy</c> marker, then <c>.envelope.claim</c> → <c>.envelope.busy</c>. Returns 0, or the errno of
+    /// the first rename (ENOENT: someone else has it) with nothing changed. The claim name is ours alone (no other
+    /// program makes one), so a crash at any point leaves either the claim or a marked <c>.busy</c>, both ours:
+    /// see the state table at <see cref="RecoverAsync"/>. Throws <see cref="IOException"/>, after putting the envelope back.
+    /// </summary>
+    internal int LockBusy(MessageId id, OwnerLock ownerLock)
+    {
+        string envelope = PathOf(id, SpoolFileKind.Envelope);
+        string claim = ClaimPathOf(id);
+        int errno = SpoolNative.Rename(envelope, claim);
+        if (errno != 0)
+        {
+            return errno;
+        }
+
+        try
+        {
+            ownerLock.WriteMarker(OwnerLock.BusyMarker);
+            errno = SpoolNative.Rename(claim, PathOf(id, SpoolFileKind.EnvelopeBusy));
+            if (errno != 0)
+            {
+                throw new IOException("cannot rename \"" + claim + "\": errno " + errno, errno);
+            }
+
+            return 0;
+        }
+        catch (IOException)
+        {
+            // Marker first, so that a .envelope never stands beside our busy marker.
+            try
+            {
+                ownerLock.WriteMarker("");
+            }
+            finally
+            {
+                _ = SpoolNative.Rename(claim, envelope);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Releases a locked message: <c>.envelope.busy</c> → <c>.envelope.claim</c>, marker cleared, then the claim →
+    /// <paramref name="destination"/> (<c>.envelope</c> or <c>.envelope.bad</c>). Returns 0 or the errno of the
+    /// failed rename (then the message is left at its current name, for recovery if we die holding it).
+    /// </summary>
+    internal int ReleaseBusy(MessageId id, OwnerLock ownerLock, SpoolFileKind destination)
+    {
+        string claim = ClaimPathOf(id);
+        int errno = SpoolNative.Rename(PathOf(id, SpoolFileKind.EnvelopeBusy), claim);
+        if (errno != 0)
+        {
+            return errno;
+        }
+
+        try
+        {
+            ownerLock.WriteMarker("");
+        }
+        catch (IOException)
+        {
+            // The claim is ours whatever the marker says.
+        }
+
+        return SpoolNative.Rename(claim, PathOf(id, destination));
+    }
+
+    /// <summary><c>&lt;id&gt;.envelope.claim</c>: a message between <c>.envelope</c> and <c>.envelope.busy</c>, named by us alone (every scanner ignores it).</summary>
+    internal string ClaimPathOf(MessageId id) => Path.Combine(Directory, id.Value + ClaimSuffix);
 
     internal string PathOf(MessageId id, SpoolFileKind kind) => Path.Combine(Directory, SpoolNames.FileName(id, kind));
 
@@ -499,28 +639,47 @@ internal sealed class FileSpool : IMessageSpool
         }
     }
 
-    /// <summary>Acts on a sidecar whose flock we won and whose marker its dead owner left.</summary>
+    /// <summary>Acts on a sidecar whose flock we won and whose marker its dead owner left (the table at <see cref="RecoverAsync"/>).</summary>
     private bool RecoverHeld(MessageId id, OwnerLock ownerLock, string marker)
     {
         bool recovered = false;
+        string claim = ClaimPathOf(id);
+        string busy = PathOf(id, SpoolFileKind.EnvelopeBusy);
         if (marker == OwnerLock.BusyMarker)
         {
-            string busy = PathOf(id, SpoolFileKind.EnvelopeBusy);
-            if (File.Exists(busy))
+            // Through the claim name, as an unlock does: a .envelope never stands beside the busy marker.
+            int errno = SpoolNative.Rename(busy, claim);
+            if (errno != 0 && errno != SpoolNative.ENOENT)
             {
-                File.Move(busy, PathOf(id, SpoolFileKind.Envelope), overwrite: true);
-                Log.RecoveredBusy(Logger, busy);
-                recovered = true;
+                throw new IOException("cannot rename \"" + busy + "\": errno " + errno, errno);
             }
 
             DeleteQuietly(PathOf(id, SpoolFileKind.EnvelopeBusyTmp));
         }
+
+        if (File.Exists(claim))
+        {
+            ownerLock.WriteMarker("");
+            int errno = SpoolNative.Rename(claim, PathOf(id, SpoolFileKind.Envelope));
+            if (errno != 0)
+            {
+                throw new IOException("cannot rename \"" + claim + "\": errno " + errno, errno);
+            }
+
+            Log.RecoveredBusy(Logger, marker == OwnerLock.BusyMarker ? busy : claim);
+            recovered = true;
+        }
+        else if (marker == OwnerLock.BusyMarker)
+        {
+            // Its owner deleted the envelope (delivered) and died before the content.
+            if (!IsNamed(id, SpoolFileKind.Envelope, SpoolFileKind.EnvelopeBusy, SpoolFileKind.EnvelopeBad, SpoolFileKind.EnvelopeNew))
+            {
+                DeleteQuietly(PathOf(id, SpoolFileKind.Content));
+            }
+        }
         else if (marker == OwnerLock.NewMarker)
         {
-            bool committed = File.Exists(PathOf(id, SpoolFileKind.Envelope)) ||
-                File.Exists(PathOf(id, SpoolFileKind.EnvelopeBusy)) ||
-                File.Exists(PathOf(id, SpoolFileKind.EnvelopeBad));
-            if (!committed)
+            if (!IsNamed(id, SpoolFileKind.Envelope, SpoolFileKind.EnvelopeBusy, SpoolFileKind.EnvelopeBad))
             {
                 string newPath = PathOf(id, SpoolFileKind.EnvelopeNew);
                 string contentPath = PathOf(id, SpoolFileKind.Content);
@@ -539,6 +698,8 @@ internal sealed class FileSpool : IMessageSpool
         ownerLock.WriteMarker("");
         return recovered;
     }
+
+    private bool IsNamed(MessageId id, params SpoolFileKind[] kinds) => Array.Exists(kinds, kind => File.Exists(PathOf(id, kind)));
 
     private List<MessageId> Scan(SpoolFileKind kind)
     {

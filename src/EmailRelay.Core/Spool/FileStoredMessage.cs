@@ -6,8 +6,9 @@ namespace EmailRelay.Spool;
 /// <summary>
 /// A message locked in a <see cref="FileSpool"/> as <c>&lt;id&gt;.envelope.busy</c>, with the owner
 /// lock held. Edits write and fsync <c>.envelope.busy.tmp</c> and rename it over <c>.busy</c>; fail and
-/// defer then rename <c>.busy</c> to <c>.bad</c> or back to <c>.envelope</c>. Disposing without
-/// delete or fail unlocks (marker cleared first, then the rename back, then the lock released).
+/// defer then move <c>.busy</c> to <c>.bad</c> or back to <c>.envelope</c> through the claim name
+/// (<see cref="FileSpool.ReleaseBusy"/>). Disposing without delete or fail unlocks the same way, then
+/// releases the lock.
 /// </summary>
 internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
 {
@@ -136,7 +137,7 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     {
         EnsureOwned();
         await AppendReasonAsync(reason, reasonCode, cancellationToken);
-        Move(_spool.PathOf(Id, SpoolFileKind.EnvelopeBad), "cannot fail message");
+        Release(SpoolFileKind.EnvelopeBad, "cannot fail message");
         Finish();
         await _spool.SyncDirectoryAsync(Id);
     }
@@ -146,8 +147,7 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     {
         EnsureOwned();
         await AppendReasonAsync(reason, reasonCode, cancellationToken);
-        _ownerLock.WriteMarker("");
-        Move(_spool.PathOf(Id, SpoolFileKind.Envelope), "cannot defer message");
+        Release(SpoolFileKind.Envelope, "cannot defer message");
         Finish();
         await _spool.SyncDirectoryAsync(Id);
         _spool.OnChanged();
@@ -178,14 +178,10 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
             return;
         }
 
-        try
+        int errno = _spool.ReleaseBusy(Id, _ownerLock, SpoolFileKind.Envelope);
+        if (errno != 0)
         {
-            _ownerLock.WriteMarker("");
-            File.Move(EnvelopePath, _spool.PathOf(Id, SpoolFileKind.Envelope), overwrite: true);
-        }
-        catch (Exception exception) when (SpoolErrors.IsIo(exception))
-        {
-            Log.CleanupFailed(_spool.Logger, EnvelopePath, exception.Message);
+            Log.CleanupFailed(_spool.Logger, EnvelopePath, "rename: errno " + errno);
         }
 
         Finish();
@@ -232,15 +228,12 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         }
     }
 
-    private void Move(string destination, string what)
+    private void Release(SpoolFileKind destination, string what)
     {
-        try
+        int errno = _spool.ReleaseBusy(Id, _ownerLock, destination);
+        if (errno != 0)
         {
-            File.Move(EnvelopePath, destination, overwrite: true);
-        }
-        catch (Exception exception) when (SpoolErrors.IsIo(exception))
-        {
-            throw SpoolErrors.Wrap(Id, what, exception);
+            throw SpoolErrors.Wrap(Id, what, new IOException("cannot rename \"" + EnvelopePath + "\": errno " + errno, errno));
         }
     }
 

@@ -72,27 +72,45 @@ internal sealed class OwnerLock : IDisposable
             return null;
         }
 
+        if (SpoolNative.IsUnlinked(handle))
+        {
+            // Its holder removed it between our open and our flock: it no longer guards the name.
+            handle.Dispose();
+            return create ? TryAcquire(path, create, exclusive, out failure) : Missing(out failure);
+        }
+
         failure = Failure.None;
         return new OwnerLock(path, handle);
     }
 
-    /// <summary>The marker written by the last owner (empty if none).</summary>
+    /// <summary>
+    /// The marker written by the last owner (empty if none). The marker is the file's <i>size</i> (3 is
+    /// <see cref="NewMarker"/>, 4 is <see cref="BusyMarker"/>), set with one <c>ftruncate</c>: a size change is
+    /// metadata, which journaling file systems commit in order with the renames around it, whereas written
+    /// bytes reach the disk whenever writeback gets to them, so a power loss could keep a rename and lose the
+    /// marker written before it. The content is zeros; other content is read as text (<c>&lt;marker&gt; &lt;pid&gt;</c>, the earlier format);
+    /// anything unrecognised reads as empty.
+    /// </summary>
     public string ReadMarker()
     {
         Span<byte> buffer = stackalloc byte[64];
         int n = RandomAccess.Read(_handle, buffer, 0);
-        return Encoding.ASCII.GetString(buffer[..n]).Split(' ', 2)[0].Trim();
+        if (!buffer[..n].ContainsAnyExcept((byte)0))
+        {
+            return n switch
+            {
+                3 => NewMarker,
+                4 => BusyMarker,
+                _ => "",
+            };
+        }
+
+        string word = Encoding.ASCII.GetString(buffer[..n]).Split(' ', 2)[0].Trim();
+        return word is NewMarker or BusyMarker ? word : "";
     }
 
-    /// <summary>Replaces the marker (<c>&lt;marker&gt; &lt;pid&gt;</c>; the pid is for people reading the file).</summary>
-    public void WriteMarker(string marker)
-    {
-        RandomAccess.SetLength(_handle, 0);
-        if (marker.Length > 0)
-        {
-            RandomAccess.Write(_handle, Encoding.ASCII.GetBytes(marker + " " + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n"), 0);
-        }
-    }
+    /// <summary>Replaces the marker: one <c>ftruncate</c> to its length (see <see cref="ReadMarker"/>); the content is zeros.</summary>
+    public void WriteMarker(string marker) => RandomAccess.SetLength(_handle, marker.Length);
 
     /// <summary>Clears the marker, removes the file while still holding the lock, and releases it.</summary>
     public void Release()
@@ -122,6 +140,12 @@ internal sealed class OwnerLock : IDisposable
     {
         errno = SpoolNative.RenameNoReplace(Path, newPath);
         return errno == 0 ? new OwnerLock(newPath, _handle) : null;
+    }
+
+    private static OwnerLock? Missing(out Failure failure)
+    {
+        failure = Failure.Missing;
+        return null;
     }
 
     /// <summary>Closes without removing anything (what a crash does; for tests).</summary>

@@ -6,10 +6,10 @@ namespace EmailRelay.Spool;
 /// <summary>
 /// The POP maildrop's batch lock, unlock and delete (differences 4), the same protocol as
 /// <see cref="FileSpool.TryLockAsync"/> and <see cref="FileStoredMessage"/> so the forwarder, recovery and
-/// other processes see no difference: per message, the <c>&lt;id&gt;.lock</c> sidecar's <c>flock</c>, then the
-/// rename <c>.envelope</c> → <c>.envelope.busy</c> (the rename decides who wins), then the <c>busy</c> marker;
-/// unlock clears the marker, renames back and releases; delete removes the envelope, then the content,
-/// then the sidecar. What differs is the cost: a whole maildrop in a few blocking work items with raw
+/// other processes see no difference: per message, the <c>&lt;id&gt;.lock</c> sidecar's <c>flock</c>, then
+/// <see cref="FileSpool.LockBusy"/> (<c>.envelope</c> → <c>.envelope.claim</c> → <c>.envelope.busy</c>, the
+/// first rename decides who wins); unlock is <see cref="FileSpool.ReleaseBusy"/> and the release; delete
+/// removes the envelope, then the content, then the sidecar. What differs is the cost: a whole maildrop in a few blocking work items with raw
 /// system calls, no envelope re-read (POP does not need it), one directory sync per batch, and one
 /// <see cref="FileSpool.Changed"/> event per batch.
 /// </summary>
@@ -135,14 +135,12 @@ internal static class PopLocks
                 return null;
             }
 
-            if (!SpoolNative.TryRename(spool.PathOf(id, SpoolFileKind.Envelope), spool.PathOf(id, SpoolFileKind.EnvelopeBusy), out _))
+            if (spool.LockBusy(id, ownerLock) != 0)
             {
                 // Lost the rename race (or the message has gone): someone else has it.
                 ownerLock.Release();
                 return null;
             }
-
-            ownerLock.WriteMarker(OwnerLock.BusyMarker);
         }
         catch (IOException e)
         {
@@ -171,11 +169,10 @@ internal static class PopLocks
         entry.Finished = true;
         try
         {
-            ownerLock.WriteMarker("");
-            string busy = spool.PathOf(entry.Id, SpoolFileKind.EnvelopeBusy);
-            if (!SpoolNative.TryRename(busy, spool.PathOf(entry.Id, SpoolFileKind.Envelope), out int errno))
+            int errno = spool.ReleaseBusy(entry.Id, ownerLock, SpoolFileKind.Envelope);
+            if (errno != 0)
             {
-                Log.CleanupFailed(spool.Logger, busy, "rename: errno " + errno);
+                Log.CleanupFailed(spool.Logger, spool.PathOf(entry.Id, SpoolFileKind.EnvelopeBusy), "rename: errno " + errno);
             }
         }
         catch (IOException e)

@@ -129,11 +129,13 @@ internal sealed class PopStore
     }
 
     // Reference §f: shared content stays while an envelope with the same name remains in the main
-    // spool or any user directory (any state: ready, locked, failed, still being written).
+    // spool or any user directory (any state: ready, locked, failed, still being written, or between
+    // ready and locked at our claim name).
     private bool IsNamedAnywhere(MessageId id)
     {
         var names = new[] { SpoolFileKind.Envelope, SpoolFileKind.EnvelopeBusy, SpoolFileKind.EnvelopeBad, SpoolFileKind.EnvelopeNew }
             .Select(kind => SpoolNames.FileName(id, kind))
+            .Append(id.Value + FileSpool.ClaimSuffix)
             .ToArray();
         bool NamedIn(string directory) => names.Any(name => File.Exists(Path.Combine(directory, name)));
         try

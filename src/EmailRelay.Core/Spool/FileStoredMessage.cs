@@ -136,6 +136,7 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     {
         EnsureOwned();
         await AppendReasonAsync(reason, reasonCode, cancellationToken);
+        Log.FailingEnvelope(_spool.Logger, Id.Value);
         Move(_spool.PathOf(Id, SpoolFileKind.EnvelopeBad), "cannot fail message");
         Finish();
         await _spool.SyncDirectoryAsync(Id);

@@ -46,12 +46,15 @@ public class ReferenceLogLinesTests
         string log = Path.Combine(dir.Path, "relay.log");
         string spool = Directory.CreateDirectory(Path.Combine(dir.Path, "spool")).FullName;
         string filter = Script(dir.Path, "filter.sh", "echo '<<odd code>>'\nexit 7");
+        string secrets = Path.Combine(dir.Path, "secrets");
+        await File.WriteAllTextAsync(secrets, "server plain alice pw\nserver none 127.0.0.0/8 local\n");
         int port = FreePort.Get();
         string p = port.ToString(CultureInfo.InvariantCulture);
         await using (var relay = RelayProcess.Start(dir.Path,
         [
             "--no-daemon", "--log", "--user", Environment.UserName, "--log-file", log, "--no-syslog",
             "--port", p, "--interface", "127.0.0.1", "--spool-dir", spool, "--filter", filter,
+            "--server-auth", secrets, "-v",
         ]))
         {
             await Poll.UntilAsync(() => FreePort.IsListening(port), s_deadline, "relay listening");
@@ -77,6 +80,11 @@ public class ReferenceLogLinesTests
         Assert.True(lines.Any(l => l.StartsWith("emailrelay: info: smtp connection from 127.0.0.1:", StringComparison.Ordinal)), all);
         Assert.True(lines.Contains("emailrelay: warning: filter [filter.sh] failed: exit code 7: [odd code]"), all);
         Assert.True(lines.Contains("emailrelay: info: rejected by filter: [odd code]"), all);
+        Assert.True(lines.Contains("emailrelay: info: trusting [127.0.0.1]: matched [127.0.0.0/8] from line 2"), all);
+        Assert.True(lines.Contains("emailrelay: info: [message content not logged]"), all);
+        Assert.True(lines.Any(l => l.StartsWith("emailrelay: info: new content file [", StringComparison.Ordinal)), all);
+        Assert.True(lines.Any(l => l.StartsWith("emailrelay: info: new envelope file [", StringComparison.Ordinal)), all);
+        Assert.True(lines.Any(l => l.StartsWith("emailrelay: info: filter [", StringComparison.Ordinal) && l.EndsWith("failed response=[odd code] reason=[odd code]", StringComparison.Ordinal)), all);
     }
 
     [Fact]
@@ -92,5 +100,23 @@ public class ReferenceLogLinesTests
 
         Assert.True(File.Exists(Path.Combine(spool, id + ".envelope.bad")), stderr);
         Assert.Contains("emailrelay: info: failing envelope [" + id + ".envelope.busy] -> [" + id + ".envelope.bad]", stderr.Split('\n'));
+    }
+
+    [Fact]
+    public async Task A_forwarding_run_logs_forwarding_deleting_and_no_more_messages()
+    {
+        using var dir = new TestDirectory();
+        string spool = Directory.CreateDirectory(Path.Combine(dir.Path, "spool")).FullName;
+        string id = await ForwardingTests.SeedAsync(spool, ForwardingTests.Content("x\r\n"));
+        await using var sink = await SmtpSink.StartAsync();
+
+        var (exit, stderr) = await ForwardingTests.AsClientAsync(dir.Path, spool, "127.0.0.1:" + sink.Port.ToString(CultureInfo.InvariantCulture), "-v");
+
+        Assert.True(exit == 0, stderr);
+        var lines = stderr.Split('\n');
+        Assert.True(lines.Contains("emailrelay: info: smtp connection to 127.0.0.1:" + sink.Port.ToString(CultureInfo.InvariantCulture)), stderr);
+        Assert.True(lines.Contains("emailrelay: info: forwarding [" + id + "]"), stderr);
+        Assert.True(lines.Any(l => l.StartsWith("emailrelay: info: deleting envelope [", StringComparison.Ordinal) && l.Contains(id, StringComparison.Ordinal)), stderr);
+        Assert.True(lines.Contains("emailrelay: info: forwarding: no more messages to send"), stderr);
     }
 }

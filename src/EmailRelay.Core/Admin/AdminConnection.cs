@@ -24,11 +24,13 @@ internal sealed class AdminConnection
     private readonly IRelayControl _control;
     private readonly AdminSession _session;
     private readonly ILogger _logger;
+    private readonly string _peer;
     private readonly Channel<string> _output = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>Creates the driver over a connected stream (not owned).</summary>
-    public AdminConnection(Stream stream, IRelayControl control, bool allowTerminate, ILogger logger)
+    /// <summary>Creates the driver over a connected stream (not owned); <c>peer</c> is for <c>received a terminate command from ...</c>.</summary>
+    public AdminConnection(Stream stream, IRelayControl control, bool allowTerminate, ILogger logger, string peer = "")
     {
+        _peer = peer;
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(control);
         ArgumentNullException.ThrowIfNull(logger);
@@ -213,7 +215,7 @@ internal sealed class AdminConnection
                 Send(_session.Reply("OK"));
                 break;
             case AdminCommandKind.Terminate:
-                Log.TerminateRequest(_logger);
+                Log.TerminateRequest(_logger, _peer);
                 _control.Terminate();
                 return false;
         }

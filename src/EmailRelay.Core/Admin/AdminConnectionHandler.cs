@@ -34,7 +34,7 @@ internal sealed class AdminConnectionHandler : IConnectionHandler
         {
             var peer = EndPointText.Format(connection.RemoteEndPoint);
             Log.Connected(_logger, peer);
-            await new AdminConnection(connection.Stream, _control, _allowTerminate, _logger).RunAsync(cancellationToken);
+            await new AdminConnection(connection.Stream, _control, _allowTerminate, _logger, peer).RunAsync(cancellationToken);
         }
     }
 }

@@ -14,8 +14,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "admin: too many errors: closing")]
     public static partial void TooManyErrors(ILogger logger);
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "admin: terminate request")]
-    public static partial void TerminateRequest(ILogger logger);
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "received a terminate command from {Peer}")]
+    public static partial void TerminateRequest(ILogger logger, string peer);
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "admin command failed: {Reason}")]
     public static partial void CommandFailed(ILogger logger, string reason);

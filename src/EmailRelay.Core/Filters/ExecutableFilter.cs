@@ -1,4 +1,7 @@
+using System.Globalization;
 using EmailRelay.Processes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using EmailRelay.Protocol.Filters;
 
 namespace EmailRelay.Filters;
@@ -14,14 +17,19 @@ internal sealed class ExecutableFilter : IMessageFilter
 {
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly string _baseName;
 
     /// <summary>Creates the filter.</summary>
     /// <param name="name">The spec text, for logs.</param>
     /// <param name="path">The resolved absolute program path.</param>
     /// <param name="timeout"><c>--filter-timeout</c>.</param>
     /// <param name="timeProvider">The clock for the timeout.</param>
-    public ExecutableFilter(string name, string path, TimeSpan timeout, TimeProvider timeProvider)
+    /// <param name="logger">For the <c>filter [x] failed: exit code N: [response]</c> warning.</param>
+    public ExecutableFilter(string name, string path, TimeSpan timeout, TimeProvider timeProvider, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
+        _baseName = System.IO.Path.GetFileName(path);
         ArgumentNullException.ThrowIfNull(path);
         Name = name;
         Path = path;
@@ -45,7 +53,13 @@ internal sealed class ExecutableFilter : IMessageFilter
         }
 
         var run = await ProcessRunner.RunAsync(Path, [context.ContentPath, context.EnvelopePath], _timeout, _timeProvider, cancellationToken);
-        return ToResult(run, context.IsServerSide);
+        var result = ToResult(run, context.IsServerSide);
+        if (run.Outcome == ProcessOutcome.Exited && result.Outcome == FilterOutcome.Fail)
+        {
+            Log.FilterFailedExitCode(_logger, _baseName, run.ExitCode.ToString(CultureInfo.InvariantCulture), result.Response);
+        }
+
+        return result;
     }
 
     /// <summary>The filter result for a program run (reference §c exit-code table).</summary>

@@ -49,7 +49,7 @@ internal sealed class FilterFactory : IFilterFactory
                 FilterKind.Deliver => new DeliverFilter(spec.Text, spec.Flags, _environment.DeliveryDirectory, _timeProvider),
                 FilterKind.Split => new SplitFilter(spec.Text, spec.Flags, spec.Port, _timeProvider),
                 FilterKind.Mx => MxFilter.Create(spec, _timeProvider),
-                FilterKind.File => new ExecutableFilter(spec.Text, _environment.ResolveAndCheckProgram(spec.Value), _environment.Timeout, _timeProvider),
+                FilterKind.File => new ExecutableFilter(spec.Text, _environment.ResolveAndCheckProgram(spec.Value), _environment.Timeout, _timeProvider, _environment.Logger),
                 _ => throw new ArgumentOutOfRangeException(nameof(chain), spec.Kind, "unknown filter kind"),
             };
             members.Add(member);

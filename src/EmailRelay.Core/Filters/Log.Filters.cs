@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "{Filter}: nothing copied: no subdirectories in \"{Directory}\"")]
     public static partial void NothingCopied(ILogger logger, string filter, string directory);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "filter [{Name}] failed: exit code {ExitCode}: [{Response}]")]
+    public static partial void FilterFailedExitCode(ILogger logger, string name, string exitCode, string response);
 }

@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(1309, LogLevel.Warning, "pop: cannot read message content: {Message}")]
     public static partial void ContentError(ILogger logger, string message);
+
+    [LoggerMessage(1310, LogLevel.Information, "successful authentication of remote client using mechanism [{Mechanism}] and {SecretInfo}")]
+    public static partial void AuthSucceeded(ILogger logger, string mechanism, string secretInfo);
 }

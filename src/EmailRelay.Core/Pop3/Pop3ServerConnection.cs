@@ -272,6 +272,11 @@ internal sealed class Pop3ServerConnection : IDisposable
             messages[i] = new Pop3Message(maildrop.SizeOf(i), maildrop.UidOf(i));
         }
 
+        if (_session.AuthMechanism is { } mechanism)
+        {
+            Log.AuthSucceeded(_logger, mechanism, _session.AuthSecretInfo ?? "");
+        }
+
         Log.Authenticated(_logger, user, messages.Length);
         return messages;
     }

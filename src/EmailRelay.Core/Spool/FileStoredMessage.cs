@@ -137,6 +137,7 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     {
         EnsureOwned();
         await AppendReasonAsync(reason, reasonCode, cancellationToken);
+        Log.FailingEnvelope(_spool.Logger, Id.Value);
         Release(SpoolFileKind.EnvelopeBad, "cannot fail message");
         Finish();
         await _spool.SyncDirectoryAsync(Id);

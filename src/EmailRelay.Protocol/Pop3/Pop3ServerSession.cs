@@ -45,6 +45,12 @@ internal sealed class Pop3ServerSession
     /// <summary>The authenticated user id, once in the transaction state.</summary>
     public string? User { get; private set; }
 
+    /// <summary>After a successful login: the mechanism, lower case (<c>plain</c> for USER/PASS, <c>apop</c>).</summary>
+    public string? AuthMechanism { get; private set; }
+
+    /// <summary>After a successful login: the secret's description for the log, e.g. <c>plaintext secret for [alice] from line 1</c>.</summary>
+    public string? AuthSecretInfo { get; private set; }
+
     /// <summary>True while an operation is pending.</summary>
     public bool IsBusy => _pending is not null;
 
@@ -202,6 +208,11 @@ internal sealed class Pop3ServerSession
 
         var response = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0" + user + "\0" + command.Argument));
         var step = plain.Start(response);
+        if (step.Status == SaslServerStatus.Success)
+        {
+            (AuthMechanism, AuthSecretInfo) = ("plain", plain.SecretInfo());
+        }
+
         return LoginResult(step.Status == SaslServerStatus.Success ? plain.AuthenticatedId : null);
     }
 
@@ -218,7 +229,14 @@ internal sealed class Pop3ServerSession
             return Pop3Step.Reply(Pop3Replies.Error);
         }
 
-        return LoginResult(Apop.Check(_mechanisms.Secrets, words[0], _challenge, words[1]) ? words[0] : null);
+        if (!Apop.Check(_mechanisms.Secrets, words[0], _challenge, words[1]))
+        {
+            return LoginResult(null);
+        }
+
+        var secret = _mechanisms.Secrets.FindServerSecret(SecretTypes.Plain, words[0]);
+        (AuthMechanism, AuthSecretInfo) = ("apop", secret is null ? $"secret for [{words[0]}]" : $"plaintext secret for [{words[0]}] from {secret.Source}");
+        return LoginResult(words[0]);
     }
 
     private Pop3Step OnAuth(in Pop3Command command)
@@ -271,6 +289,7 @@ internal sealed class Pop3ServerSession
                 EndExchange();
                 return Pop3Step.Reply(Pop3Replies.AuthenticationCancelled);
             case SaslServerStatus.Success:
+                (AuthMechanism, AuthSecretInfo) = (_exchange!.Name.ToLowerInvariant(), _exchange.SecretInfo());
                 EndExchange();
                 return LoginResult(id);
             default:

@@ -51,7 +51,7 @@ internal sealed class CramServerMechanism : SaslServerMechanism
         string id = Encoding.UTF8.GetString(response, 0, space);
         string hex = Encoding.ASCII.GetString(response, space + 1, response.Length - space - 1);
         AuthenticatedId = id;
-        byte[]? expected = Expected(id);
+        byte[]? expected = Expected(id, out Secret? candidate);
         if (expected is null)
         {
             return SaslServerStep.Failure;
@@ -67,18 +67,26 @@ internal sealed class CramServerMechanism : SaslServerMechanism
             return SaslServerStep.Failure;
         }
 
-        return CryptographicOperations.FixedTimeEquals(expected, given) ? SaslServerStep.Success : SaslServerStep.Failure;
+        if (!CryptographicOperations.FixedTimeEquals(expected, given))
+        {
+            return SaslServerStep.Failure;
+        }
+
+        MatchedSecret = candidate;
+        return SaslServerStep.Success;
     }
 
-    private byte[]? Expected(string id)
+    private byte[]? Expected(string id, out Secret? candidate)
     {
         Secret? hashed = _secrets.FindServerSecret(SecretTypes.NameOf(_hash), id);
+        candidate = hashed;
         if (hashed is not null)
         {
             return Hmac.ComputeFromState(_hash, hashed.Value, _challenge);
         }
 
         Secret? plain = _secrets.FindServerSecret(SecretTypes.Plain, id);
+        candidate = plain;
         return plain is null ? null : Hmac.Compute(_hash, plain.Value, _challenge);
     }
 }

@@ -38,6 +38,6 @@ internal sealed class LoginServerMechanism : SaslServerMechanism
             return SaslServerStep.ChallengeOf(s_password);
         }
 
-        return _id.Length > 0 && _secrets.CheckPassword(_id, response) ? SaslServerStep.Success : SaslServerStep.Failure;
+        return CheckPassword(_secrets, _id, response) ? SaslServerStep.Success : SaslServerStep.Failure;
     }
 }

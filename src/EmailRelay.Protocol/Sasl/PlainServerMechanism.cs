@@ -32,7 +32,7 @@ internal sealed class PlainServerMechanism : SaslServerMechanism
 
         string id = Encoding.UTF8.GetString(response, first + 1, second - first - 1);
         AuthenticatedId = id;
-        return id.Length > 0 && _secrets.CheckPassword(id, response.AsSpan(second + 1))
+        return CheckPassword(_secrets, id, response.AsSpan(second + 1))
             ? SaslServerStep.Success
             : SaslServerStep.Failure;
     }

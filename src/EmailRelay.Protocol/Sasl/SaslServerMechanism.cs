@@ -16,6 +16,32 @@ internal abstract class SaslServerMechanism
     /// <summary>The authenticated id after <see cref="SaslServerStatus.Success"/>; otherwise the id tried, if any.</summary>
     public string? AuthenticatedId { get; protected set; }
 
+    /// <summary>
+    /// The secret that matched after <see cref="SaslServerStatus.Success"/>, for the log line; null for PAM
+    /// (no stored secret) and before success.
+    /// </summary>
+    public Secret? MatchedSecret { get; protected set; }
+
+    /// <summary>True when the password was checked by PAM rather than against a stored secret.</summary>
+    public bool CheckedByPam { get; protected set; }
+
+    /// <summary>
+    /// The tail of E-MailRelay's success line, e.g. <c>plaintext secret for [alice] from line 1</c>:
+    /// the secret's kind (<c>plaintext</c> for a plain secret, else its type name such as <c>md5</c>;
+    /// <c>pam</c> for PAM), the id, and the secret's source (<c>pam</c> for PAM).
+    /// </summary>
+    public string SecretInfo()
+    {
+        string id = AuthenticatedId ?? string.Empty;
+        if (MatchedSecret is { } secret)
+        {
+            string kind = string.Equals(secret.Type, SecretTypes.Plain, StringComparison.Ordinal) ? "plaintext" : secret.Type;
+            return $"{kind} secret for [{id}] from {secret.Source}";
+        }
+
+        return CheckedByPam ? $"pam secret for [{id}] from pam" : $"secret for [{id}]";
+    }
+
     /// <summary>Starts the exchange. <paramref name="initialResponse"/> is the AUTH line's second word, if any.</summary>
     public SaslServerStep Start(string? initialResponse)
     {
@@ -56,6 +82,36 @@ internal abstract class SaslServerMechanism
         return SaslBase64.TryDecode(line, out byte[] data)
             ? Track(OnResponse(data))
             : Track(SaslServerStep.Malformed);
+    }
+
+    /// <summary>
+    /// Checks a PLAIN/LOGIN password and, on success, sets <see cref="MatchedSecret"/> (or
+    /// <see cref="CheckedByPam"/>).
+    /// </summary>
+    protected bool CheckPassword(ISecretLookup secrets, string id, ReadOnlySpan<byte> password)
+    {
+        ArgumentNullException.ThrowIfNull(secrets);
+        if (id.Length == 0 || !secrets.CheckPassword(id, password))
+        {
+            return false;
+        }
+
+        if (secrets.IsPam)
+        {
+            CheckedByPam = true;
+            return true;
+        }
+
+        foreach (string type in secrets.ServerSecretTypes)
+        {
+            if (secrets.FindServerSecret(type, id) is { } secret && SecretTypes.PasswordMatches(secret, password))
+            {
+                MatchedSecret = secret;
+                break;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>First step; <paramref name="initial"/> is null without an initial response, empty for <c>=</c>.</summary>

@@ -117,6 +117,7 @@ public sealed class AdminInterfaceTests
         await admin.SendAsync("terminate");
         Assert.Equal(0, await relay.Process.WaitForExitAsync());
         Assert.False(File.Exists(pidFile));
+        Assert.Matches(@"(?m)^emailrelay: info: received a terminate command from 127\.0\.0\.1:\d+$", relay.Process.StderrText);
     }
 
     [Fact]

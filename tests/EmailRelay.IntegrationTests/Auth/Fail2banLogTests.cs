@@ -80,6 +80,7 @@ public class Fail2banLogTests
         Assert.Contains("emailrelay: warning: 127.0.0.1; client protocol error: AUTH requested but not advertised: DIGEST-MD5", lines);
         Assert.Contains("emailrelay: warning: 127.0.0.1; client protocol error: AUTH requested but not advertised: LOGIN", lines);
         Assert.Contains("emailrelay: warning: 127.0.0.1; empty MAIL-FROM return path", lines);
+        Assert.Contains("emailrelay: info: 127.0.0.1; successful authentication of remote client using mechanism [plain] and plaintext secret for [alice] from line 1", lines);
         Assert.Contains("emailrelay: info: 127.0.0.1; address verifier: exit code 2: [no such user] [unknown mailbox]", lines);
         foreach (string pattern in s_referencePatterns)
         {

@@ -40,6 +40,7 @@ public sealed class PopBlackBoxTests
         AssertRetrievedExactly(stored, output);
         Assert.DoesNotContain(Directory.EnumerateFiles(relay.Spool), f => !f.EndsWith(".lock", StringComparison.Ordinal));
         Assert.Contains("pop connection from 127.0.0.1:", relay.Process.StderrText, StringComparison.Ordinal);
+        Assert.Contains("info: successful authentication of remote client using mechanism [plain] and plaintext secret for [alice] from line 2", relay.Process.StderrText, StringComparison.Ordinal);
         Assert.DoesNotContain("alice-pw", relay.Process.StderrText, StringComparison.Ordinal);
     }
 
@@ -57,6 +58,9 @@ public sealed class PopBlackBoxTests
             Assert.True(result.ExitCode == 0, result.Output + relay.Process.StderrText);
             AssertRetrievedExactly(stored, output);
         }
+
+        Assert.Contains("successful authentication of remote client using mechanism [apop] and plaintext secret for [bob] from line 3", relay.Process.StderrText, StringComparison.Ordinal);
+        Assert.Contains("successful authentication of remote client using mechanism [plain] and plaintext secret for [carol] from line 4", relay.Process.StderrText, StringComparison.Ordinal);
 
         // --pop-no-delete: still there.
         Assert.Equal(stored.Keys, relay.Contents().Keys);

@@ -163,6 +163,7 @@ public class SaslServerMechanismsTests
         string digest = Convert.ToHexStringLower(Hmac.Compute(kind, "pw"u8, challenge));
         Assert.Equal(SaslServerStatus.Success, mech.Respond(B64("alice " + digest)).Status);
         Assert.Equal("alice", mech.AuthenticatedId);
+        Assert.Equal((hashed ? SecretTypes.NameOf(kind) : "plaintext") + " secret for [alice] from test", mech.SecretInfo());
 
         var wrong = m.Create(SecretTypes.CramName(kind), false)!;
         wrong.Start(null);
@@ -205,5 +206,39 @@ public class SaslServerMechanismsTests
         Assert.Equal("c4c9334bac560ecc979e58001b3e22fb", Apop.Digest("<1896.697170952@dbc.mtview.ca.us>", "tanstaaf"u8));
         Assert.True(Apop.IsAvailable(secrets));
         Assert.False(Apop.IsAvailable(new FakeSecrets().Hashed(HashKind.Md5, "a", "b")));
+    }
+
+    [Theory]
+    [InlineData("PLAIN", false, "plaintext secret for [alice] from test")]
+    [InlineData("LOGIN", false, "plaintext secret for [alice] from test")]
+    [InlineData("PLAIN", true, "md5 secret for [alice] from test")]
+    [InlineData("LOGIN", true, "md5 secret for [alice] from test")]
+    public void A_password_mechanism_exposes_the_secret_it_matched_for_the_log_line(string name, bool hashed, string expected)
+    {
+        var secrets = hashed ? new FakeSecrets().Plain("bob", "x").Hashed(HashKind.Md5, "alice", "pw") : new FakeSecrets().Plain("alice", "pw");
+        var mech = Mechanisms(secrets).Create(name, secure: true)!;
+        Assert.Null(mech.MatchedSecret);
+        SaslServerStep step = name == "PLAIN" ? mech.Start(B64("\0alice\0pw")) : mech.Start(B64("alice"));
+        if (name == "LOGIN")
+        {
+            step = mech.Respond(B64("pw"));
+        }
+
+        Assert.Equal(SaslServerStatus.Success, step.Status);
+        Assert.Equal("alice", mech.MatchedSecret!.Id);
+        Assert.Equal(expected, mech.SecretInfo());
+    }
+
+    [Fact]
+    public void A_failed_password_matches_no_secret_and_pam_says_pam()
+    {
+        var failed = Mechanisms(new FakeSecrets().Plain("alice", "pw")).Create("PLAIN", false)!;
+        Assert.Equal(SaslServerStatus.Failure, failed.Start(B64("\0alice\0wrong")).Status);
+        Assert.Null(failed.MatchedSecret);
+
+        var pam = Mechanisms(new FakeSecrets { IsPam = true }.Plain("alice", "pw")).Create("PLAIN", false)!;
+        Assert.Equal(SaslServerStatus.Success, pam.Start(B64("\0alice\0pw")).Status);
+        Assert.Null(pam.MatchedSecret);
+        Assert.Equal("pam secret for [alice] from pam", pam.SecretInfo());
     }
 }

@@ -57,8 +57,8 @@ internal static partial class Log
     [LoggerMessage(1040, LogLevel.Information, "trusting [{Address}]: matched [{Pattern}] from line {Line}")]
     public static partial void Trusting(ILogger logger, string address, string pattern, int line);
 
-    [LoggerMessage(1041, LogLevel.Information, "smtp authentication of [{Id}] using {Mechanism} succeeded")]
-    public static partial void AuthSucceeded(ILogger logger, string id, string mechanism);
+    [LoggerMessage(1041, LogLevel.Information, "successful authentication of remote client using mechanism [{Mechanism}] and {SecretInfo}")]
+    public static partial void AuthSucceeded(ILogger logger, string mechanism, string secretInfo);
 
     [LoggerMessage(1042, LogLevel.Warning, "failed authentication: id [{Id}] mechanism {Mechanism}")]
     public static partial void AuthFailed(ILogger logger, string id, string mechanism);

@@ -563,7 +563,7 @@ internal sealed class SmtpServerConnection : IDisposable
                 _closeReason = "address verifier abort";
                 break;
             case SessionEventKind.AuthSucceeded:
-                Log.AuthSucceeded(_logger, ev.Address, ev.Response);
+                Log.AuthSucceeded(_logger, ev.Response.ToLowerInvariant(), ev.Reason);
                 break;
             case SessionEventKind.AuthFailed:
                 Log.AuthFailed(_logger, ev.Address, ev.Response);

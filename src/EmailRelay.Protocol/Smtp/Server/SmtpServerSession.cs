@@ -580,7 +580,7 @@ internal sealed class SmtpServerSession
                 {
                     Reply = SmtpReply.Create(235, "authentication successful"),
                     Flush = true,
-                    Event = new SessionEvent(SessionEventKind.AuthSucceeded, _authId ?? "", mechanism.Name, ""),
+                    Event = new SessionEvent(SessionEventKind.AuthSucceeded, _authId ?? "", mechanism.Name, mechanism.SecretInfo()),
                 };
             case SaslServerStatus.Cancelled:
                 return Reply(SmtpReply.Create(501, "authentication cancelled"), flush: true);

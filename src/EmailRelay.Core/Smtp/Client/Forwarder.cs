@@ -132,7 +132,7 @@ internal sealed class Forwarder
     /// <returns>Null on success, else the failure reply.</returns>
     public async Task<SmtpReply?> ForwardNowAsync(MessageId id, CancellationToken cancellationToken)
     {
-        var lane = new Lane();
+        var lane = new Lane(_logger);
         try
         {
             var run = new Run(this, [lane], immediate: true);
@@ -157,7 +157,7 @@ internal sealed class Forwarder
         var lanes = new Lane[Math.Max(1, _options.Connections)];
         for (var i = 0; i < lanes.Length; i++)
         {
-            lanes[i] = new Lane();
+            lanes[i] = new Lane(_logger);
         }
 
         return lanes;
@@ -192,7 +192,7 @@ internal sealed class Forwarder
     }
 
     /// <summary>One upstream connection and the address and account selector it was opened for.</summary>
-    private sealed class Lane
+    private sealed class Lane(ILogger logger)
     {
         public SmtpClientConnection? Connection { get; set; }
 
@@ -216,6 +216,7 @@ internal sealed class Forwarder
                 finally
                 {
                     await connection.DisposeAsync();
+                    Log.ConnectionClosed(logger);
                 }
             }
         }

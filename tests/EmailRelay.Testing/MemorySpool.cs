@@ -120,7 +120,7 @@ public sealed class MemorySpool : IMessageSpool
     {
         lock (_gate)
         {
-            return _messages.TryGetValue(id.Value, out Entry? entry) ? entry.Content : null;
+            return _messages.TryGetValue(id.Value, out Entry? entry) && !entry.ContentRemoved ? entry.Content : null;
         }
     }
 
@@ -166,6 +166,9 @@ public sealed class MemorySpool : IMessageSpool
     /// <summary>Removes a message's envelope behind the spool's back, as an abandoning filter would (test setup).</summary>
     public void RemoveEnvelopeExternally(MessageId id) => Update(id, entry => entry.EnvelopeRemoved = true);
 
+    /// <summary>Removes a message's content behind the spool's back, so opening it throws <see cref="SpoolException"/> (test setup).</summary>
+    public void RemoveContentExternally(MessageId id) => Update(id, entry => entry.ContentRemoved = true);
+
     internal void OnChanged() => Changed?.Invoke(this, EventArgs.Empty);
 
     private static EntryState ToState(SpoolView view) => view switch
@@ -194,5 +197,7 @@ public sealed class MemorySpool : IMessageSpool
         public byte[] Content { get; set; } = [];
 
         public bool EnvelopeRemoved { get; set; }
+
+        public bool ContentRemoved { get; set; }
     }
 }

@@ -9,7 +9,7 @@ namespace EmailRelay.Dns;
 /// checked with <see cref="DnsblChecker"/>, and a peer listed at or above the threshold is dropped without a
 /// greeting. Loopback, link-local and private peers (<see cref="LocalNetworks"/>) are never checked, and nothing is
 /// checked while <c>isEnabled</c> says no (admin <c>dnsbl stop</c>). Data the peer sent before the greeting is
-/// discarded.
+/// discarded, except on an implicit-TLS listener (<c>--server-tls-connection</c>), where it is the TLS ClientHello.
 /// </summary>
 internal sealed class DnsblConnectionHandler : IConnectionHandler
 {
@@ -17,9 +17,15 @@ internal sealed class DnsblConnectionHandler : IConnectionHandler
     private readonly DnsblChecker _checker;
     private readonly Func<bool> _isEnabled;
     private readonly ILogger _logger;
+    private readonly bool _discardEarlyInput;
 
     /// <summary>Creates the check in front of <paramref name="inner"/>.</summary>
-    public DnsblConnectionHandler(IConnectionHandler inner, DnsblChecker checker, Func<bool> isEnabled, ILogger logger)
+    /// <param name="inner">The SMTP handler.</param>
+    /// <param name="checker">The DNSBL checker.</param>
+    /// <param name="isEnabled">Whether checking is on (admin <c>dnsbl stop</c>).</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="discardEarlyInput">Whether data sent before the greeting is discarded; false for implicit TLS.</param>
+    public DnsblConnectionHandler(IConnectionHandler inner, DnsblChecker checker, Func<bool> isEnabled, ILogger logger, bool discardEarlyInput = true)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(checker);
@@ -29,6 +35,7 @@ internal sealed class DnsblConnectionHandler : IConnectionHandler
         _checker = checker;
         _isEnabled = isEnabled;
         _logger = logger;
+        _discardEarlyInput = discardEarlyInput;
     }
 
     /// <inheritdoc />
@@ -52,7 +59,7 @@ internal sealed class DnsblConnectionHandler : IConnectionHandler
                 await connection.DisposeAsync();
                 return;
             }
-            else
+            else if (_discardEarlyInput)
             {
                 await DiscardEarlyInputAsync(connection, cancellationToken);
             }

@@ -24,6 +24,7 @@ internal static class DnsblComposition
             throw new ConfigurationException(error);
         }
 
-        return new DnsblConnectionHandler(smtp, new DnsblChecker(config!, timeProvider), () => control.IsDnsblEnabled, loggerFactory.CreateLogger("EmailRelay.Dns"));
+        return new DnsblConnectionHandler(smtp, new DnsblChecker(config!, timeProvider), () => control.IsDnsblEnabled, loggerFactory.CreateLogger("EmailRelay.Dns"),
+            discardEarlyInput: !unit.Smtp.ImplicitTls);
     }
 }

@@ -14,7 +14,7 @@ internal sealed class ForwarderEventTap : ILoggerFactory
 {
     private readonly ILoggerFactory _inner;
     private readonly Lock _lock = new();
-    private int _connected;
+    private int _connected; // connections open (1200 less 1219), under _lock
     private string? _pendingSending;
     private string? _connecting;
 
@@ -90,7 +90,7 @@ internal sealed class ForwarderEventTap : ILoggerFactory
                 control.Publish("client", "forward", "start", Value(state, "Reason"));
                 break;
             case 1200:
-                Interlocked.Exchange(ref _connected, 1);
+                _connected++;
                 control.OutStarted();
                 _connecting = Value(state, "Target");
                 control.Publish("client", "connecting", _connecting);
@@ -109,9 +109,19 @@ internal sealed class ForwarderEventTap : ILoggerFactory
             case 1211:
                 control.Publish("client", "failed", Value(state, "Id"), Value(state, "Reason"));
                 break;
+            case 1219:
+                // One per connection closed (several lanes, --immediate sessions, connections kept between runs).
+                if (_connected > 0)
+                {
+                    _connected--;
+                    control.OutFinished();
+                }
+
+                break;
             case 1206 or 1209:
+                // E-MailRelay's order puts "network: out: stop" before "client: forward: end".
                 _connecting = null;
-                if (Interlocked.Exchange(ref _connected, 0) != 0)
+                for (; _connected > 0; _connected--)
                 {
                     control.OutFinished();
                 }
@@ -121,7 +131,7 @@ internal sealed class ForwarderEventTap : ILoggerFactory
         }
     }
 
-    private static bool IsTapped(EventId eventId) => eventId.Id is 1200 or 1201 or 1204 or 1205 or 1206 or 1209 or 1211 or 1213;
+    private static bool IsTapped(EventId eventId) => eventId.Id is 1200 or 1201 or 1204 or 1205 or 1206 or 1209 or 1211 or 1213 or 1219;
 
     private sealed class TapLogger(ForwarderEventTap owner, ILogger inner) : ILogger
     {

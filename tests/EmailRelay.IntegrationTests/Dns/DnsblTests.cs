@@ -124,6 +124,33 @@ public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
     }
 
     [Fact]
+    public async Task A_passing_client_of_an_implicit_tls_listener_keeps_its_client_hello()
+    {
+        if (_ns is null)
+        {
+            return;
+        }
+
+        // The ClientHello arrives during the check (a silent name server makes it last the 1000 ms timeout); it must
+        // not be discarded as early SMTP input, or the SMTPS handshake waits forever.
+        using var silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var server = "127.0.0.1:" + ((IPEndPoint)silent.Client.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture);
+        using var certificates = new TestDirectory();
+        var key = Path.Combine(certificates.Path, "key.pem");
+        var cert = Path.Combine(certificates.Path, "cert.pem");
+        Auth.AuthRelay.WriteCertificate(key, cert);
+        await using var relay = await StartRelayAsync("bl.test,1,1000," + server, "--server-tls-connection",
+            "--server-tls-certificate", key, "--server-tls-certificate", cert);
+        var script = "import socket,ssl,sys\nc=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\nc.check_hostname=False\nc.verify_mode=ssl.CERT_NONE\n"
+            + "s=c.wrap_socket(socket.create_connection(('" + _ns.HostAddress + "'," + relay.Port.ToString(CultureInfo.InvariantCulture) + "),timeout=10))\n"
+            + "sys.stdout.write(s.makefile('rb').readline().decode()[:4])\n";
+
+        var output = await _ns.RunPythonAsync(script, s_clientTimeout);
+
+        Assert.Equal("220 ", output);
+    }
+
+    [Fact]
     public async Task Admin_dnsbl_stop_lets_a_listed_client_in_and_dnsbl_start_drops_it_again()
     {
         if (_ns is null)

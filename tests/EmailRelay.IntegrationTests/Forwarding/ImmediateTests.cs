@@ -55,8 +55,8 @@ public sealed class ImmediateTests
     {
         // recipient rule, data rule, what the client must be told
         { "", "554 5.7.1 rejected at end of data", "refused 554", "5.7.1 rejected at end of data" },
-        { "b@example.com=550 5.1.1 no such user", "", "refused 550", "one or more recipients rejected" },
-        { "b@example.com=451 4.3.0 try again later", "", "refused 451", "one or more recipients rejected" },
+        { "b@example.com=550 5.1.1 no such user", "", "refused 452", "one or more recipients rejected" },
+        { "b@example.com=451 4.3.0 try again later", "", "refused 452", "one or more recipients rejected" },
     };
 
     [Theory]

@@ -132,7 +132,7 @@ internal sealed class Forwarder
     /// <returns>Null on success, else the failure reply.</returns>
     public async Task<SmtpReply?> ForwardNowAsync(MessageId id, CancellationToken cancellationToken)
     {
-        var lane = new Lane();
+        var lane = new Lane(_logger);
         try
         {
             var run = new Run(this, [lane], immediate: true);
@@ -157,7 +157,7 @@ internal sealed class Forwarder
         var lanes = new Lane[Math.Max(1, _options.Connections)];
         for (var i = 0; i < lanes.Length; i++)
         {
-            lanes[i] = new Lane();
+            lanes[i] = new Lane(_logger);
         }
 
         return lanes;
@@ -192,7 +192,7 @@ internal sealed class Forwarder
     }
 
     /// <summary>One upstream connection and the address and account selector it was opened for.</summary>
-    private sealed class Lane
+    private sealed class Lane(ILogger logger)
     {
         public SmtpClientConnection? Connection { get; set; }
 
@@ -204,8 +204,20 @@ internal sealed class Forwarder
             {
                 Connection = null;
                 Key = null;
-                await connection.QuitAsync(cancellationToken);
-                await connection.DisposeAsync();
+                try
+                {
+                    await connection.QuitAsync(cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or TimeoutException or System.Net.Sockets.SocketException
+                    or System.Security.Authentication.AuthenticationException)
+                {
+                    // The connection is going anyway; a failed QUIT must neither leak it nor end the forwarder.
+                }
+                finally
+                {
+                    await connection.DisposeAsync();
+                    Log.ConnectionClosed(logger);
+                }
             }
         }
     }
@@ -400,6 +412,19 @@ internal sealed class Forwarder
                 return (stop, null);
             }
 
+            Stream content;
+            try
+            {
+                content = message.OpenContent();
+            }
+            catch (SpoolException ex)
+            {
+                // A missing or unreadable content file fails this message only; the run carries on.
+                await FailAsync(message, ex.Message, 0, cancellationToken);
+                return (stop, null);
+            }
+
+            await using var ownedContent = content;
             var key = address + "\n" + envelope.ClientAccountSelector;
             if (lane.Connection is not null && (lane.Key != key || !lane.Connection.IsUsable))
             {
@@ -445,7 +470,7 @@ internal sealed class Forwarder
                 }
             }
 
-            var outcome = await lane.Connection.SendAsync(OutgoingMessage.FromEnvelope(envelope), message.OpenContent, cancellationToken);
+            var outcome = await lane.Connection.SendAsync(OutgoingMessage.FromEnvelope(envelope), () => content, cancellationToken);
             await SettleAsync(message, outcome, cancellationToken);
             if (!lane.Connection.IsUsable)
             {
@@ -494,11 +519,16 @@ internal sealed class Forwarder
                 return;
             }
 
-            if (immediate)
+            if (immediate && !outcome.Delivered)
             {
-                await FailAsync(message, outcome.Reason, outcome.ReasonCode, cancellationToken);
+                // Reference §i: a recipient rejection reaches the client as 452, whatever the upstream's code.
+                var recipientsRejected = outcome.Reason is SmtpClientSession.SomeRecipientsRejected or SmtpClientSession.AllRecipientsRejected;
+                await FailAsync(message, outcome.Reason, recipientsRejected ? 0 : outcome.ReasonCode, cancellationToken);
                 return;
             }
+
+            // From here on the message went to some recipients (or this is not --immediate): what is left stays in the
+            // spool as in any run, and an --immediate client is told of success, so that a retry duplicates nothing.
 
             // Differences 5: the envelope keeps every recipient that did not receive the message.
             if (outcome.Undelivered.Count > 0 && !outcome.Undelivered.SequenceEqual(message.Envelope.ToRemote, StringComparer.Ordinal))
@@ -514,14 +544,14 @@ internal sealed class Forwarder
                 return;
             }
 
-            await FailAsync(message, outcome.Reason, outcome.ReasonCode, cancellationToken);
+            await FailAsync(message, outcome.Reason, outcome.ReasonCode, cancellationToken, keep: outcome.Delivered);
         }
 
         /// <summary>Fails the message: <c>.bad</c> with its reason, or under <c>--immediate</c> deleted, the reason going to the client.</summary>
-        private async Task FailAsync(IStoredMessage message, string reason, int code, CancellationToken cancellationToken)
+        private async Task FailAsync(IStoredMessage message, string reason, int code, CancellationToken cancellationToken, bool keep = false)
         {
             Log.Failing(owner._logger, message.Id.ToString(), reason);
-            if (immediate)
+            if (immediate && !keep)
             {
                 // Differences 6: the client learns of the failure, so no copy stays behind.
                 _immediateFailure = SmtpReply.Create(code is >= 400 and <= 599 ? code : 452, reason.Length > 0 ? reason : "forwarding failed");

@@ -27,10 +27,11 @@ public class ForwarderTests
 
     private static (Forwarder Forwarder, List<(ForwardTarget Target, FakeUpstream Upstream)> Connections) Create(
         MemorySpool spool, IMessageFilter? filter = null, Func<string, string?>? script = null, int retryLimit = 5, Func<ForwardTarget, bool>? refuse = null,
-        int connectionCount = 1)
+        int connectionCount = 1, bool forwardToSome = false)
     {
         var connections = new List<(ForwardTarget, FakeUpstream)>();
-        var options = new ForwardingOptions { Client = new SmtpClientOptions { Target = s_default }, RetryLimit = retryLimit, Connections = connectionCount };
+        var client = new SmtpClientOptions { Target = s_default, Policy = SmtpClientPolicy.Default with { ForwardToSome = forwardToSome } };
+        var options = new ForwardingOptions { Client = client, RetryLimit = retryLimit, Connections = connectionCount };
         var forwarder = new Forwarder(spool, filter, options, TimeProvider.System, NullLogger.Instance, (target, _) =>
         {
             if (refuse?.Invoke(target) == true)
@@ -284,7 +285,7 @@ public class ForwarderTests
     [Theory]
     [InlineData("MAIL", "553 5.1.8 sender refused", 553, "5.1.8 sender refused")]
     [InlineData("<dot>", "554 5.7.1 rejected at end of data", 554, "5.7.1 rejected at end of data")]
-    [InlineData("RCPT", "451 4.3.0 try later", 451, "one or more recipients rejected")]
+    [InlineData("RCPT", "451 4.3.0 try later", 452, "one or more recipients rejected")]
     public async Task Forward_now_returns_the_upstream_failure_and_leaves_no_copy(string when, string upstreamReply, int code, string text)
     {
         var spool = new MemorySpool();
@@ -295,6 +296,50 @@ public class ForwarderTests
         Assert.Equal(code, reply.Value.Code);
         Assert.Contains(text, string.Join("\n", reply.Value.Lines), StringComparison.Ordinal);
         Assert.Equal(0, spool.Count);
+    }
+
+    [Fact]
+    public async Task Forward_now_with_one_recipient_of_several_rejected_replies_452_as_the_reference_observed()
+    {
+        var spool = new MemorySpool();
+        var id = spool.Add(Envelope() with { ToRemote = ["b@y", "c@z"] }, "1\r\n"u8);
+        var (forwarder, connections) = Create(spool, script: c => c.Contains("<c@z>", StringComparison.Ordinal) ? "550 5.1.1 no such user" : null);
+        var reply = await forwarder.ForwardNowAsync(id, CancellationToken.None);
+        Assert.NotNull(reply);
+        Assert.Equal(452, reply.Value.Code);
+        Assert.Equal("one or more recipients rejected", reply.Value.Lines[0]);
+        Assert.Equal(0, spool.Count);
+        Assert.Empty(Assert.Single(connections).Upstream.Bodies);
+    }
+
+    [Fact]
+    public async Task Forward_now_with_forward_to_some_and_a_partial_delivery_replies_success_and_keeps_only_the_rejected_recipient()
+    {
+        var spool = new MemorySpool();
+        var id = spool.Add(Envelope() with { ToRemote = ["b@y", "c@z"] }, "1\r\n"u8);
+        var (forwarder, connections) = Create(spool, script: c => c.Contains("<c@z>", StringComparison.Ordinal) ? "550 5.1.1 no such user" : null, forwardToSome: true);
+        var reply = await forwarder.ForwardNowAsync(id, CancellationToken.None);
+        Assert.Null(reply);
+        Assert.Single(Assert.Single(connections).Upstream.Bodies);
+        Assert.Equal([id], await ListAsync(spool, SpoolView.Failed));
+        Assert.Equal(["c@z"], spool.GetEnvelope(id)!.ToRemote);
+    }
+
+    [Fact]
+    public async Task A_message_without_content_fails_alone_and_the_run_carries_on()
+    {
+        var spool = new MemorySpool();
+        var missing = spool.Add(Envelope(), "1\r\n"u8);
+        spool.Add(Envelope(), "2\r\n"u8);
+        spool.RemoveContentExternally(missing);
+        var (forwarder, connections) = Create(spool);
+
+        var result = await forwarder.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(1, result.Sent);
+        Assert.Equal([missing], await ListAsync(spool, SpoolView.Failed));
+        Assert.Contains(spool.GetEnvelope(missing)!.Trailer, l => l.StartsWith("X-MailRelay-Reason: ", StringComparison.Ordinal) && l.Contains("no content", StringComparison.Ordinal));
+        Assert.Equal("2\r\n", Encoding.ASCII.GetString(Assert.Single(Assert.Single(connections).Upstream.Bodies)));
     }
 
     [Fact]

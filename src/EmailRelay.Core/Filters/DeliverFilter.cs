@@ -88,7 +88,7 @@ internal sealed class DeliverFilter : IMessageFilter
             foreach (var mailbox in mailboxes)
             {
                 var directory = Path.Combine(baseDirectory, mailbox);
-                Directory.CreateDirectory(directory);
+                _copier.EnsureDirectory(directory);
                 _copier.Place(directory, context.Id.Value, context.ContentPath, context.EnvelopePath, pop, _flags.HasFlag(FilterSpecFlags.Hardlink));
             }
 

@@ -12,10 +12,31 @@ namespace EmailRelay.Filters;
 internal sealed class MailboxCopier
 {
     private readonly TimeProvider _timeProvider;
+    private readonly Action<string> _syncFile;
+    private readonly Action<string> _syncDirectory;
     private long _sequence;
 
-    /// <summary>Creates the copier.</summary>
-    public MailboxCopier(TimeProvider timeProvider) => _timeProvider = timeProvider;
+    /// <summary>
+    /// Creates the copier. Every file it places, and the directory it places it in, is synced before
+    /// <see cref="Place"/> returns, so the caller may then delete the spool's files (<c>deliver:</c>).
+    /// <paramref name="syncFile"/> and <paramref name="syncDirectory"/> are the fsyncs (seams for tests).
+    /// </summary>
+    public MailboxCopier(TimeProvider timeProvider, Action<string>? syncFile = null, Action<string>? syncDirectory = null)
+    {
+        _timeProvider = timeProvider;
+        _syncFile = syncFile ?? SyncFile;
+        _syncDirectory = syncDirectory ?? SpoolNative.SyncDirectory;
+    }
+
+    /// <summary>Creates <paramref name="directory"/> if it is missing, syncing its parent so that the new entry is durable.</summary>
+    public void EnsureDirectory(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory);
+            _syncDirectory(Path.GetDirectoryName(Path.GetFullPath(directory))!);
+        }
+    }
 
     /// <summary>True if <paramref name="directory"/> has the <c>tmp</c>, <c>cur</c> and <c>new</c> of a maildir.</summary>
     public static bool IsMaildir(string directory)
@@ -36,6 +57,7 @@ internal sealed class MailboxCopier
             var temp = Path.Combine(directory, "tmp", file);
             CopyOrLink(contentPath, temp, hardlink);
             File.Move(temp, Path.Combine(directory, "new", file));
+            _syncDirectory(Path.Combine(directory, "new"));
             return;
         }
 
@@ -44,9 +66,17 @@ internal sealed class MailboxCopier
         {
             CopyOrLink(contentPath, Path.Combine(directory, id + ".content"), hardlink);
         }
+
+        _syncDirectory(directory);
     }
 
-    private static void CopyOrLink(string source, string target, bool hardlink)
+    private static void SyncFile(string path)
+    {
+        using var handle = File.OpenHandle(path);
+        SpoolNative.SyncData(handle, path);
+    }
+
+    private void CopyOrLink(string source, string target, bool hardlink)
     {
         if (hardlink)
         {
@@ -55,6 +85,7 @@ internal sealed class MailboxCopier
         else
         {
             File.Copy(source, target, overwrite: false);
+            _syncFile(target);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using EmailRelay.Protocol.Filters;
+using EmailRelay.Spool;
 
 namespace EmailRelay.Filters;
 
@@ -55,29 +56,7 @@ internal sealed class SpamFilter : IMessageFilter
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
-            var (header, body) = await ExchangeAsync(context.ContentPath, linked.Token);
-            if (!SpamdProtocol.TryParseReplyHeader(header, out var reply, out var error))
-            {
-                return Error(error);
-            }
-
-            if (_edit && reply.ContentLength is { } length && length != body.Length)
-            {
-                return Error("spamd response truncated");
-            }
-
-            if (!_edit)
-            {
-                return reply.IsSpam ? SpamdProtocol.SpamResult(reply) : FilterResult.Ok;
-            }
-
-            if (body.Length == 0)
-            {
-                return Error("spamd returned no message");
-            }
-
-            await ReplaceContentAsync(context.ContentPath, body, linked.Token);
-            return FilterResult.Ok;
+            return await ExchangeAsync(context.ContentPath, linked.Token);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -91,7 +70,7 @@ internal sealed class SpamFilter : IMessageFilter
 
     private static FilterResult Error(string reason) => new(FilterOutcome.Fail, false, "error", 0, reason);
 
-    private async Task<(string Header, byte[] Body)> ExchangeAsync(string contentPath, CancellationToken cancellationToken)
+    private async Task<FilterResult> ExchangeAsync(string contentPath, CancellationToken cancellationToken)
     {
         await using var content = new FileStream(contentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: false);
         EndPoint endPoint = LineClient.ParseEndPoint(_address);
@@ -105,35 +84,43 @@ internal sealed class SpamFilter : IMessageFilter
         await stream.FlushAsync(cancellationToken);
         socket.Shutdown(SocketShutdown.Send);
 
-        using var reply = new MemoryStream();
+        // Only the reply header is buffered (it is at most MaxHeaderBytes); spam: stops there, spam-edit:
+        // streams the message after it into the temporary content file.
         var buffer = new byte[64 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        int filled = 0;
+        int headerLength;
+        while ((headerLength = SpamdProtocol.HeaderLength(buffer.AsSpan(0, filled))) < 0)
         {
-            reply.Write(buffer, 0, read);
-            if (reply.Length > MaxReplyBytes)
+            int read = filled == buffer.Length ? 0 : await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+            if (read == 0)
             {
-                throw new IOException("spamd response too long");
-            }
-        }
+                if (filled > SpamdProtocol.MaxHeaderBytes || filled == 0)
+                {
+                    throw new IOException(filled == 0 ? "connection closed by spamd" : "invalid spamd response");
+                }
 
-        var bytes = reply.GetBuffer().AsSpan(0, (int)reply.Length);
-        var headerLength = SpamdProtocol.HeaderLength(bytes);
-        if (headerLength < 0)
-        {
-            if (bytes.Length > SpamdProtocol.MaxHeaderBytes || bytes.Length == 0)
-            {
-                throw new IOException(bytes.Length == 0 ? "connection closed by spamd" : "invalid spamd response");
+                // A header with no blank line (spamd's error replies): all header, no message.
+                headerLength = filled;
+                break;
             }
 
-            // A header with no blank line (spamd's error replies): all header, no message.
-            return (Encoding.ASCII.GetString(bytes), []);
+            filled += read;
         }
 
-        return (Encoding.ASCII.GetString(bytes[..headerLength]), bytes[headerLength..].ToArray());
+        if (!SpamdProtocol.TryParseReplyHeader(Encoding.ASCII.GetString(buffer, 0, headerLength), out var reply, out var error))
+        {
+            return Error(error);
+        }
+
+        if (!_edit)
+        {
+            return reply.IsSpam ? SpamdProtocol.SpamResult(reply) : FilterResult.Ok;
+        }
+
+        return await ReplaceContentAsync(contentPath, reply.ContentLength, buffer.AsMemory(headerLength, filled - headerLength), stream, cancellationToken);
     }
 
-    private static async Task ReplaceContentAsync(string contentPath, byte[] body, CancellationToken cancellationToken)
+    private static async Task<FilterResult> ReplaceContentAsync(string contentPath, long? contentLength, ReadOnlyMemory<byte> start, NetworkStream stream, CancellationToken cancellationToken)
     {
         var temp = contentPath + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
@@ -142,20 +129,58 @@ internal sealed class SpamFilter : IMessageFilter
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
         }
 
+        // The body is read up to its Content-length when spamd gives one (anything after it is not read), and
+        // never beyond MaxReplyBytes (one byte more shows a reply that is too long).
+        long cap = Math.Min(contentLength is { } given ? given : long.MaxValue, MaxReplyBytes + 1);
+        bool moved = false;
         try
         {
+            long total;
             await using (var file = new FileStream(temp, options))
             {
-                await file.WriteAsync(body, cancellationToken);
-                await file.FlushAsync(cancellationToken);
+                total = Math.Min(start.Length, cap);
+                await file.WriteAsync(start[..(int)total], cancellationToken);
+                var buffer = new byte[64 * 1024];
+                while (total < cap)
+                {
+                    int read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, cap - total)), cancellationToken);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    total += read;
+                }
+
+                if (total > MaxReplyBytes)
+                {
+                    throw new IOException("spamd response too long");
+                }
+
+                if (contentLength is { } length && length != total)
+                {
+                    return Error("spamd response truncated");
+                }
+
+                if (total == 0)
+                {
+                    return Error("spamd returned no message");
+                }
+
+                SpoolNative.SyncData(file);
             }
 
             File.Move(temp, contentPath, overwrite: true);
+            moved = true;
+            return FilterResult.Ok;
         }
-        catch
+        finally
         {
-            File.Delete(temp);
-            throw;
+            if (!moved)
+            {
+                File.Delete(temp);
+            }
         }
     }
 }

@@ -108,7 +108,7 @@ internal sealed class SplitFilter : IMessageFilter
 
             var original = envelope with { ToRemote = groups[0].Recipients, ForwardTo = ForwardTo(groups[0].Domain), Trailer = trailer };
             var temp = context.EnvelopePath + ".tmp";
-            await File.WriteAllBytesAsync(temp, EnvelopeFormat.Write(original), cancellationToken);
+            FileSpool.WriteFileDurably(temp, EnvelopeFormat.Write(original));
             File.Move(temp, context.EnvelopePath, overwrite: true);
             return FilterResult.Ok;
         }

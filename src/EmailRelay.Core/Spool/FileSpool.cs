@@ -266,7 +266,13 @@ internal sealed class FileSpool : IMessageSpool
         return moved;
     }
 
-    private MessageId NextId()
+    private MessageId NextId() => NextId(_timeProvider);
+
+    /// <summary>
+    /// A new message id of this process: pid, time and the one per-process sequence that every id
+    /// allocator (this spool, <see cref="LinkedCopy"/>) shares, so two never pick the same id.
+    /// </summary>
+    internal static MessageId NextId(TimeProvider timeProvider)
     {
         uint sequence;
         do
@@ -275,7 +281,7 @@ internal sealed class FileSpool : IMessageSpool
         }
         while (sequence == 0);
 
-        return SpoolNames.FormatId(Environment.ProcessId, _timeProvider.GetUtcNow().ToUnixTimeSeconds(), sequence);
+        return SpoolNames.FormatId(Environment.ProcessId, timeProvider.GetUtcNow().ToUnixTimeSeconds(), sequence);
     }
 
     /// <inheritdoc />

@@ -5,14 +5,13 @@ namespace EmailRelay.Spool;
 
 /// <summary>
 /// A new message made from an existing one in a file spool directory, for the <c>split:</c> filter (reference
-/// §c): <see cref="Create"/> allocates a new id (pid, time, sequence, as <see cref="FileSpool"/> does, guarded by
+/// §c): <see cref="Create"/> allocates a new id (pid, time and the sequence <see cref="FileSpool"/> uses, guarded by
 /// the same <c>&lt;id&gt;.lock</c> sidecar so the two never pick the same id) and hard-links the content under it;
 /// <see cref="Commit"/> writes the envelope (through <c>.envelope.new</c>, synced, then renamed to
 /// <c>.envelope</c>, so a scanner never sees half a file). Disposing an uncommitted copy removes it.
 /// </summary>
 internal sealed class LinkedCopy : IDisposable
 {
-    private static uint s_sequence;
     private readonly string _directory;
     private OwnerLock? _ownerLock;
     private bool _committed;
@@ -36,14 +35,7 @@ internal sealed class LinkedCopy : IDisposable
         var directory = Path.GetDirectoryName(Path.GetFullPath(contentPath))!;
         for (int attempt = 0; attempt < 100; attempt++)
         {
-            uint sequence;
-            do
-            {
-                sequence = Interlocked.Increment(ref s_sequence);
-            }
-            while (sequence == 0);
-
-            var id = SpoolNames.FormatId(Environment.ProcessId, timeProvider.GetUtcNow().ToUnixTimeSeconds(), sequence);
+            var id = FileSpool.NextId(timeProvider);
             var ownerLock = OwnerLock.TryAcquire(PathOf(directory, id, SpoolFileKind.Lock), create: true, exclusive: true, out _);
             if (ownerLock is null)
             {

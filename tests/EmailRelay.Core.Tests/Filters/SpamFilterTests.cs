@@ -114,4 +114,55 @@ public class SpamFilterTests
         Assert.Equal(FilterExitCodes.TimedOut, await RunAsync(spamd.Address, true, context, timeoutSeconds: 0.3));
         Assert.Equal(Original, File.ReadAllText(context.ContentPath!));
     }
+
+    /// <summary>A spamd that sends <paramref name="reply"/> and then keeps the connection open, sending nothing more.</summary>
+    private static async Task<FilterResult> RunAgainstHeldOpenSpamdAsync(bool edit, string reply, FilterContext context)
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var address = "127.0.0.1:" + ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var release = new CancellationTokenSource();
+        var server = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var buffer = new byte[4096];
+            while (await stream.ReadAsync(buffer) > 0)
+            {
+            }
+
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(reply));
+            await Task.Delay(Timeout.Infinite, release.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        try
+        {
+            return await RunAsync(address, edit, context, timeoutSeconds: 30);
+        }
+        finally
+        {
+            await release.CancelAsync();
+            await server;
+        }
+    }
+
+    [Fact]
+    public async Task Spam_reads_only_the_reply_header_and_does_not_wait_for_the_message_after_it()
+    {
+        using var dir = new TestDirectory();
+        var context = Message(dir);
+        var result = await RunAgainstHeldOpenSpamdAsync(false, "SPAMD/1.1 0 EX_OK\r\nContent-length: 100000\r\nSpam: True ; 9.0 / 5.0\r\n\r\npartial", context);
+        Assert.Equal(FilterOutcome.Fail, result.Outcome);
+        Assert.NotEqual(FilterExitCodes.TimedOut, result);
+        Assert.Equal(Original, File.ReadAllText(context.ContentPath!));
+    }
+
+    [Fact]
+    public async Task Spam_edit_stops_reading_at_the_content_length()
+    {
+        using var dir = new TestDirectory();
+        var context = Message(dir);
+        Assert.Equal(FilterResult.Ok, await RunAgainstHeldOpenSpamdAsync(true, Reply(true, Marked), context));
+        Assert.Equal(Marked, File.ReadAllText(context.ContentPath!));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+    }
 }

@@ -8,11 +8,12 @@ namespace EmailRelay.Filters;
 /// <summary>
 /// The <c>split:</c> built-in (reference §c): groups the <c>To-Remote</c> recipients by domain (lowercased unless
 /// <c>raw</c>), in order of first appearance. The first domain keeps the original message; every other domain gets a
-/// new message (<see cref="LinkedCopy"/>: new id, hard-linked content, a <c>.envelope</c> written directly, never
-/// seen by later server filters) without the <c>To-Local</c> recipients. Every envelope gets
+/// new message (<see cref="LinkedCopy"/>: new id, hard-linked content, never seen by later server filters; on a
+/// file spool's new message its <c>.envelope.new</c> becomes <c>.envelope</c> only when the original is committed, and
+/// is removed if the original is not) without the <c>To-Local</c> recipients. Every envelope gets
 /// <c>ForwardTo=&lt;domain&gt;[:port]</c>, and, when the message was split, the trailer
 /// <c>X-MailRelay-SplitGroupCount: n</c> and one <c>X-MailRelay-SplitGroup: &lt;id&gt;</c> per message of the group.
-/// The copies are committed before the original is rewritten, so a failure half way duplicates, never loses, mail.
+/// The copies are written before the original is rewritten.
 /// </summary>
 internal sealed class SplitFilter : IMessageFilter
 {
@@ -103,13 +104,28 @@ internal sealed class SplitFilter : IMessageFilter
             for (int i = 0; i < copies.Count; i++)
             {
                 var group = groups[i + 1];
-                copies[i].Commit(envelope with { ToLocal = [], ToRemote = group.Recipients, ForwardTo = ForwardTo(group.Domain), Trailer = trailer, UsesLfLineEndings = false });
+                var copyEnvelope = envelope with { ToLocal = [], ToRemote = group.Recipients, ForwardTo = ForwardTo(group.Domain), Trailer = trailer, UsesLfLineEndings = false };
+                if (context.NewMessage is null)
+                {
+                    copies[i].Commit(copyEnvelope);
+                }
+                else
+                {
+                    copies[i].Prepare(copyEnvelope);
+                }
             }
 
             var original = envelope with { ToRemote = groups[0].Recipients, ForwardTo = ForwardTo(groups[0].Domain), Trailer = trailer };
             var temp = context.EnvelopePath + ".tmp";
             FileSpool.WriteFileDurably(temp, EnvelopeFormat.Write(original));
             File.Move(temp, context.EnvelopePath, overwrite: true);
+            if (context.NewMessage is { } owner)
+            {
+                // Ready only when the original is committed (a later filter may still reject it).
+                owner.AddLinkedCopies(copies);
+                copies.Clear();
+            }
+
             return FilterResult.Ok;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

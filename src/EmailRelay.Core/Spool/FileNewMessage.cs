@@ -23,6 +23,7 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
     private int _buffered;
     private bool _prepared;
     private bool _finished;
+    private List<LinkedCopy>? _copies;
 
     public FileNewMessage(FileSpool spool, MessageId id, OwnerLock ownerLock, SafeFileHandle content)
     {
@@ -130,6 +131,7 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
         if (errno == SpoolNative.ENOENT)
         {
             // The abandon case: a filter took the envelope away. Leave whatever it left.
+            DisposeCopies(publish: false);
             Finish();
             return false;
         }
@@ -139,10 +141,33 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
             throw SpoolErrors.Wrap(Id, "cannot commit envelope file", new IOException("cannot rename \"" + EnvelopePath + "\": errno " + errno, errno));
         }
 
-        Finish();
+        try
+        {
+            DisposeCopies(publish: true);
+        }
+        finally
+        {
+            Finish();
+        }
+
         await _spool.SyncDirectoryAsync(Id);
         _spool.OnChanged();
         return true;
+    }
+
+    /// <summary>
+    /// Takes the <c>split:</c> copies of this message, prepared as <c>.envelope.new</c>: the commit renames them
+    /// to <c>.envelope</c> after its own rename (its directory sync covers them); otherwise they are removed.
+    /// </summary>
+    internal void AddLinkedCopies(IEnumerable<LinkedCopy> copies)
+    {
+        ArgumentNullException.ThrowIfNull(copies);
+        if (_finished)
+        {
+            throw new InvalidOperationException("the message is finished");
+        }
+
+        (_copies ??= []).AddRange(copies);
     }
 
     /// <inheritdoc />
@@ -177,11 +202,43 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
         }
 
         CloseContent();
+        DisposeCopies(publish: false);
 
         _spool.DeleteQuietly(EnvelopePath);
         _spool.DeleteQuietly(_spool.PathOf(Id, SpoolFileKind.EnvelopeNewTmp));
         _spool.DeleteQuietly(ContentPath);
         Finish();
+    }
+
+    private void DisposeCopies(bool publish)
+    {
+        if (_copies is not { } copies)
+        {
+            return;
+        }
+
+        _copies = null;
+        try
+        {
+            foreach (var copy in copies)
+            {
+                if (publish)
+                {
+                    copy.Publish();
+                }
+            }
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            throw SpoolErrors.Wrap(Id, "cannot commit a split copy's envelope file", exception);
+        }
+        finally
+        {
+            foreach (var copy in copies)
+            {
+                copy.Dispose();
+            }
+        }
     }
 
     private void FlushBuffer(SafeFileHandle content)

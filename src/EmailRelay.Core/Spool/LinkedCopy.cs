@@ -8,7 +8,8 @@ namespace EmailRelay.Spool;
 /// §c): <see cref="Create"/> allocates a new id (pid, time and the sequence <see cref="FileSpool"/> uses, guarded by
 /// the same <c>&lt;id&gt;.lock</c> sidecar so the two never pick the same id) and hard-links the content under it;
 /// <see cref="Commit"/> writes the envelope (through <c>.envelope.new</c>, synced, then renamed to
-/// <c>.envelope</c>, so a scanner never sees half a file). Disposing an uncommitted copy removes it.
+/// <c>.envelope</c>, so a scanner never sees half a file), or <see cref="Prepare"/> and later <see cref="Publish"/>
+/// do it in two steps (the <c>new</c> marker sidecar stays held between them). Disposing an uncommitted copy removes it.
 /// </summary>
 internal sealed class LinkedCopy : IDisposable
 {
@@ -67,13 +68,25 @@ internal sealed class LinkedCopy : IDisposable
     /// <summary>Writes the envelope and makes the message visible as <c>&lt;id&gt;.envelope</c>.</summary>
     public void Commit(Envelope envelope)
     {
+        Prepare(envelope);
+        Publish();
+        SpoolNative.SyncDirectory(_directory);
+    }
+
+    /// <summary>Writes the envelope as <c>&lt;id&gt;.envelope.new</c>, synced; not yet a ready message (see <see cref="Publish"/>).</summary>
+    public void Prepare(Envelope envelope)
+    {
         ArgumentNullException.ThrowIfNull(envelope);
         ObjectDisposedException.ThrowIf(_ownerLock is null, this);
-        var temp = PathOf(_directory, Id, SpoolFileKind.EnvelopeNew);
-        FileSpool.WriteFileDurably(temp, EnvelopeFormat.Write(envelope));
-        File.Move(temp, PathOf(_directory, Id, SpoolFileKind.Envelope));
+        FileSpool.WriteFileDurably(PathOf(_directory, Id, SpoolFileKind.EnvelopeNew), EnvelopeFormat.Write(envelope));
+    }
+
+    /// <summary>Renames the prepared <c>.envelope.new</c> to <c>.envelope</c>; the caller syncs the directory.</summary>
+    public void Publish()
+    {
+        ObjectDisposedException.ThrowIf(_ownerLock is null, this);
+        File.Move(PathOf(_directory, Id, SpoolFileKind.EnvelopeNew), PathOf(_directory, Id, SpoolFileKind.Envelope));
         _committed = true;
-        SpoolNative.SyncDirectory(_directory);
     }
 
     /// <summary>Releases the id; an uncommitted copy's files are removed.</summary>

@@ -108,6 +108,25 @@ public sealed class BuiltinFilterBlackBoxTests
     }
 
     [Fact]
+    public async Task Split_copies_are_removed_when_a_later_filter_rejects_the_message()
+    {
+        using var spool = new TestDirectory();
+        var (relay, port) = await FilterRelay.StartAsync(spool.Path, "--filter", "split:,exit:1");
+        await using (relay)
+        {
+            await using var smtp = await SmtpDialog.OpenAsync(port);
+            await smtp.SendAsync("EHLO client");
+            var reply = await smtp.SendMessageAsync("a@b.c", ["x@one.example", "y@two.example", "z@three.example"], "split me");
+            Assert.NotNull(reply);
+            Assert.False(reply.StartsWith('2'), reply);
+            Assert.Empty(FilterRelay.Envelopes(spool.Path));
+            Assert.Empty(Files(spool.Path));
+        }
+
+        Assert.Empty(Files(spool.Path));
+    }
+
+    [Fact]
     public async Task A_bad_mailbox_name_from_a_verifier_program_fails_deliver_and_stores_nothing()
     {
         using var spool = new TestDirectory();

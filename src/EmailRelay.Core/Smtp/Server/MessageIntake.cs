@@ -81,7 +81,7 @@ internal sealed class MessageIntake
         }
 
         var files = message as ISpoolFiles;
-        var context = new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, IsServerSide: true);
+        var context = new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, IsServerSide: true) { NewMessage = message as FileNewMessage };
         var result = await _filter.RunAsync(context, cancellationToken);
         Log.FilterResult(_logger, _filter.Name, message.Id.Value, result.Outcome switch
         {

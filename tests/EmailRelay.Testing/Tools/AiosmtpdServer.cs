@@ -1,4 +1,3 @@
-using System.Globalization;
 
 namespace EmailRelay.Testing.Tools;
 
@@ -9,7 +8,7 @@ namespace EmailRelay.Testing.Tools;
 /// written under a temporary name and renamed, so a visible <c>.json</c> means a complete message.
 /// Closing its stdin stops it; dispose does that, then kills it if needed.
 /// </summary>
-public sealed class AiosmtpdServer : IAsyncDisposable
+public sealed class AiosmtpdServer : AiosmtpdProcess
 {
     private const string Script = """
         import json, os, sys, threading
@@ -37,70 +36,15 @@ public sealed class AiosmtpdServer : IAsyncDisposable
         controller.stop()
         """;
 
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
-    private readonly ToolProcess _process;
-
     private AiosmtpdServer(ToolProcess process, int port, string directory)
+        : base(process, port, directory)
     {
-        _process = process;
-        Port = port;
-        Directory = directory;
     }
-
-    /// <summary>The port it listens on at <see cref="FreePort.Host"/>.</summary>
-    public int Port { get; }
-
-    /// <summary>Where received messages are written.</summary>
-    public string Directory { get; }
-
-    /// <summary>The server's output, for failure messages.</summary>
-    public string Output => _process.StandardOutput + _process.StandardError;
-
-    /// <summary>The number of messages completely recorded so far.</summary>
-    public int MessageCount => ReceivedMessage.CountIn(Directory);
 
     /// <summary>Starts a server recording into <paramref name="directory"/> (which must exist); retries on a port conflict.</summary>
     public static async Task<AiosmtpdServer> StartAsync(string directory)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreePort.Get();
-            var process = ToolProcess.Start(PythonSmtp.Python, ["-c", Script, directory, port.ToString(CultureInfo.InvariantCulture)]);
-            if (await Poll.TryUntilAsync(() => process.HasExited || process.StandardOutput.Contains("listening", StringComparison.Ordinal), s_startTimeout)
-                && !process.HasExited)
-            {
-                return new AiosmtpdServer(process, port, directory);
-            }
-
-            var output = process.StandardOutput + process.StandardError;
-            await process.DisposeAsync();
-            if (attempt == 3)
-            {
-                throw new InvalidOperationException($"aiosmtpd did not start on port {port}: {output}");
-            }
-        }
-    }
-
-    /// <summary>Waits until at least <paramref name="count"/> messages are recorded.</summary>
-    public Task WaitForMessagesAsync(int count, TimeSpan timeout)
-        => Poll.UntilAsync(() => MessageCount >= count, timeout, $"{count} messages at aiosmtpd (output: {Output})");
-
-    /// <summary>The messages recorded so far, in arrival order.</summary>
-    public IReadOnlyList<ReceivedMessage> Messages() => ReceivedMessage.ReadAll(Directory);
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            _process.CloseStandardInput();
-            await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception e) when (e is TimeoutException or IOException or InvalidOperationException)
-        {
-            // Dispose kills it below.
-        }
-
-        await _process.DisposeAsync();
+        var (process, port) = await StartScriptAsync(Script, directory, []);
+        return new AiosmtpdServer(process, port, directory);
     }
 }

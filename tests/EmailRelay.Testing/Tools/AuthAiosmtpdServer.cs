@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace EmailRelay.Testing.Tools;
@@ -12,7 +11,7 @@ namespace EmailRelay.Testing.Tools;
 /// (<c>MECHANISM ok|fail</c>). aiosmtpd itself refuses <c>AUTH=</c> on MAIL (555); the script accepts it, and
 /// records it upper-cased like every MAIL parameter.
 /// </summary>
-public sealed class AuthAiosmtpdServer : IAsyncDisposable
+public sealed class AuthAiosmtpdServer : AiosmtpdProcess
 {
     private const string Script = """
         import base64, hashlib, hmac, json, os, ssl, sys, threading, time
@@ -90,27 +89,10 @@ public sealed class AuthAiosmtpdServer : IAsyncDisposable
         controller.stop()
         """;
 
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
-    private readonly ToolProcess _process;
-
     private AuthAiosmtpdServer(ToolProcess process, int port, string directory)
+        : base(process, port, directory)
     {
-        _process = process;
-        Port = port;
-        Directory = directory;
     }
-
-    /// <summary>The port it listens on at <see cref="FreePort.Host"/>.</summary>
-    public int Port { get; }
-
-    /// <summary>Where received messages are written.</summary>
-    public string Directory { get; }
-
-    /// <summary>The server's output, for failure messages.</summary>
-    public string Output => _process.StandardOutput + _process.StandardError;
-
-    /// <summary>The number of messages completely recorded so far.</summary>
-    public int MessageCount => ReceivedMessage.CountIn(Directory);
 
     /// <summary>The AUTH attempts so far, e.g. <c>CRAM-SHA512 fail</c>, <c>PLAIN ok</c>.</summary>
     public IReadOnlyList<string> AuthAttempts => File.Exists(Path.Combine(Directory, "auth.log"))
@@ -125,32 +107,13 @@ public sealed class AuthAiosmtpdServer : IAsyncDisposable
     public static async Task<AuthAiosmtpdServer> StartAsync(string directory, TestCertificates? certificates, string user, string password,
         IEnumerable<string>? exclude = null, IEnumerable<string>? refuse = null)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreePort.Get();
-            var process = ToolProcess.Start(PythonSmtp.Python,
-            [
-                "-c", Script, directory, port.ToString(CultureInfo.InvariantCulture),
-                certificates?.ServerCertificate ?? "", certificates?.ServerKey ?? "", user, password,
-                string.Join(',', exclude ?? []), string.Join(',', refuse ?? []), certificates is null ? "none" : "starttls",
-            ]);
-            if (await Poll.TryUntilAsync(() => process.HasExited || process.StandardOutput.Contains("listening", StringComparison.Ordinal), s_startTimeout)
-                && !process.HasExited)
-            {
-                return new AuthAiosmtpdServer(process, port, directory);
-            }
-
-            var output = process.StandardOutput + process.StandardError;
-            await process.DisposeAsync();
-            if (attempt == 3)
-            {
-                throw new InvalidOperationException($"aiosmtpd did not start on port {port}: {output}");
-            }
-        }
+        var (process, port) = await StartScriptAsync(Script, directory,
+        [
+            certificates?.ServerCertificate ?? "", certificates?.ServerKey ?? "", user, password,
+            string.Join(',', exclude ?? []), string.Join(',', refuse ?? []), certificates is null ? "none" : "starttls",
+        ]);
+        return new AuthAiosmtpdServer(process, port, directory);
     }
-
-    /// <summary>The messages recorded so far, in arrival order.</summary>
-    public IReadOnlyList<ReceivedMessage> Messages() => ReceivedMessage.ReadAll(Directory);
 
     /// <summary>The session facts recorded with message <paramref name="index"/> (0-based): MAIL parameters, TLS, login.</summary>
     public (IReadOnlyList<string> MailOptions, bool Tls, string? Login) Session(int index)
@@ -161,21 +124,5 @@ public sealed class AuthAiosmtpdServer : IAsyncDisposable
         var options = root.GetProperty("mail_options").EnumerateArray().Select(e => e.GetString() ?? "").ToList();
         var login = root.GetProperty("login");
         return (options, root.GetProperty("tls").GetBoolean(), login.ValueKind == JsonValueKind.Null ? null : login.GetString());
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            _process.CloseStandardInput();
-            await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception e) when (e is TimeoutException or IOException or InvalidOperationException)
-        {
-            // Dispose kills it below.
-        }
-
-        await _process.DisposeAsync();
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace EmailRelay.Testing.Tools;
@@ -9,7 +8,7 @@ namespace EmailRelay.Testing.Tools;
 /// <c>drop</c> closes the connection after the content arrived, before any reply to the dot; <c>hang</c> waits a minute first. Accepted messages are
 /// recorded as <c>&lt;n&gt;.eml</c> and <c>&lt;n&gt;.json</c> like <see cref="AiosmtpdServer"/>.
 /// </summary>
-public sealed class ScriptedAiosmtpdServer : IAsyncDisposable
+public sealed class ScriptedAiosmtpdServer : AiosmtpdProcess
 {
     private const string Script = """
         import asyncio, json, os, sys, threading
@@ -64,51 +63,20 @@ public sealed class ScriptedAiosmtpdServer : IAsyncDisposable
         controller.stop()
         """;
 
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
-    private readonly ToolProcess _process;
     private readonly string _rulesPath;
 
     private ScriptedAiosmtpdServer(ToolProcess process, int port, string directory, string rulesPath)
+        : base(process, port, directory)
     {
-        _process = process;
-        Port = port;
-        Directory = directory;
         _rulesPath = rulesPath;
     }
-
-    /// <summary>The port it listens on at 127.0.0.1.</summary>
-    public int Port { get; }
-
-    /// <summary>Where received messages are written.</summary>
-    public string Directory { get; }
-
-    /// <summary>The server's output, for failure messages.</summary>
-    public string Output => _process.StandardOutput + _process.StandardError;
-
-    /// <summary>The number of messages completely recorded so far.</summary>
-    public int MessageCount => ReceivedMessage.CountIn(Directory);
 
     /// <summary>Starts a server recording into <paramref name="directory"/> (which must exist).</summary>
     public static async Task<ScriptedAiosmtpdServer> StartAsync(string directory)
     {
         var rulesPath = Path.Combine(directory, "rules.conf");
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreePort.Get();
-            var process = ToolProcess.Start(PythonSmtp.Python, ["-c", Script, directory, port.ToString(CultureInfo.InvariantCulture), rulesPath]);
-            if (await Poll.TryUntilAsync(() => process.HasExited || process.StandardOutput.Contains("listening", StringComparison.Ordinal), s_startTimeout)
-                && !process.HasExited)
-            {
-                return new ScriptedAiosmtpdServer(process, port, directory, rulesPath);
-            }
-
-            var output = process.StandardOutput + process.StandardError;
-            await process.DisposeAsync();
-            if (attempt == 3)
-            {
-                throw new InvalidOperationException($"aiosmtpd did not start on port {port}: {output}");
-            }
-        }
+        var (process, port) = await StartScriptAsync(Script, directory, [rulesPath]);
+        return new ScriptedAiosmtpdServer(process, port, directory, rulesPath);
     }
 
     /// <summary>Sets the rules: per-recipient RCPT replies, and the reply to the end of data (or <c>drop</c>).</summary>
@@ -123,28 +91,5 @@ public sealed class ScriptedAiosmtpdServer : IAsyncDisposable
         var temp = _rulesPath + ".tmp";
         File.WriteAllText(temp, json);
         File.Move(temp, _rulesPath, true);
-    }
-
-    /// <summary>Waits until at least <paramref name="count"/> messages are recorded.</summary>
-    public Task WaitForMessagesAsync(int count, TimeSpan timeout)
-        => Poll.UntilAsync(() => MessageCount >= count, timeout, $"{count} messages at aiosmtpd (output: {Output})");
-
-    /// <summary>The messages recorded so far, in arrival order.</summary>
-    public IReadOnlyList<ReceivedMessage> Messages() => ReceivedMessage.ReadAll(Directory);
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            _process.CloseStandardInput();
-            await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception e) when (e is TimeoutException or IOException or InvalidOperationException)
-        {
-            // Dispose kills it below.
-        }
-
-        await _process.DisposeAsync();
     }
 }

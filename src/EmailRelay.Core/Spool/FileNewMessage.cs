@@ -94,7 +94,7 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
             {
                 // tmpfs: no sync to wait for, so no thread hop either.
                 CloseContent();
-                FileSpool.WriteFile(EnvelopePath, bytes, sync: false);
+                _spool.WriteSpoolFile(EnvelopePath, bytes, sync: false);
             }
             else
             {
@@ -104,7 +104,7 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
                 // a message, and the commit rename waits for both.
                 string contentPath = ContentPath;
                 Task contentSync = BlockingWorkers.Run(() => SpoolNative.SyncData(content, contentPath));
-                Task envelopeSync = BlockingWorkers.Run(() => FileSpool.WriteFileDurably(EnvelopePath, bytes));
+                Task envelopeSync = BlockingWorkers.Run(() => _spool.WriteSpoolFile(EnvelopePath, bytes, sync: true));
                 await Task.WhenAll(contentSync, envelopeSync);
                 CloseContent();
             }
@@ -204,9 +204,9 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
         CloseContent();
         DisposeCopies(publish: false);
 
-        _spool.DeleteQuietly(EnvelopePath);
+        _spool.RecycleQuietly(EnvelopePath);
         _spool.DeleteQuietly(_spool.PathOf(Id, SpoolFileKind.EnvelopeNewTmp));
-        _spool.DeleteQuietly(ContentPath);
+        _spool.RecycleQuietly(ContentPath);
         Finish();
     }
 

@@ -61,6 +61,7 @@ internal sealed class FileSpool : IMessageSpool
     private readonly Lock _spareGate = new();
     private readonly Stack<OwnerLock> _spares = new();
     private int _activeNewMessages;
+    private FilePool? _pool;
 
     /// <summary>Creates the spool over an existing directory.</summary>
     public FileSpool(string directory, ILogger logger, TimeProvider timeProvider)
@@ -73,6 +74,7 @@ internal sealed class FileSpool : IMessageSpool
         _timeProvider = timeProvider;
         DirectorySync = new DirectorySync(Directory);
         MemoryBacked = SpoolNative.IsMemoryFileSystem(Directory);
+        _pool = new FilePool(Directory);
     }
 
     /// <inheritdoc />
@@ -100,6 +102,17 @@ internal sealed class FileSpool : IMessageSpool
     /// by <see cref="IStoredMessage.DeleteAsync"/>; <see cref="PopStore"/> decides when it goes.
     /// </summary>
     internal string? SharedContentDirectory { get; init; }
+
+    /// <summary>
+    /// The free-file pool (<see cref="FilePool"/>) that message files and lock sidecars are taken from and given back
+    /// to instead of being created and unlinked; null on tmpfs or ramfs (<see cref="MemoryBacked"/>), where creating
+    /// an inode costs less than the renames. A <c>--pop-by-name</c> user directory shares the main spool's.
+    /// </summary>
+    internal FilePool? Pool
+    {
+        get => MemoryBacked ? null : _pool;
+        init => _pool = value;
+    }
 
     /// <inheritdoc />
     public ValueTask<INewMessage> CreateAsync(CancellationToken cancellationToken)
@@ -130,12 +143,14 @@ internal sealed class FileSpool : IMessageSpool
             try
             {
                 ownerLock = TakeSpareLock(PathOf(id, SpoolFileKind.Lock)) ??
-                    OwnerLock.TryAcquire(PathOf(id, SpoolFileKind.Lock), create: true, exclusive: true, out _);
+                    OwnerLock.TryAcquire(PathOf(id, SpoolFileKind.Lock), create: true, exclusive: true, out _, Pool);
                 if (ownerLock is not null)
                 {
                     ownerLock.WriteMarker(OwnerLock.NewMarker);
                     string contentPath = PathOf(id, SpoolFileKind.Content);
-                    SafeFileHandle? content = SpoolNative.OpenForWriting(contentPath, exclusive: true, out int errno);
+                    int errno = 0;
+                    SafeFileHandle? content = Pool?.TryTakeFile(contentPath, out errno);
+                    content ??= errno == SpoolNative.EEXIST ? null : SpoolNative.OpenForWriting(contentPath, exclusive: true, out errno);
                     if (content is not null)
                     {
                         Log.NewContentFile(Logger, contentPath);
@@ -315,7 +330,7 @@ internal sealed class FileSpool : IMessageSpool
         OwnerLock? ownerLock;
         try
         {
-            ownerLock = OwnerLock.TryAcquire(PathOf(id, SpoolFileKind.Lock), create: true, exclusive: false, out _);
+            ownerLock = OwnerLock.TryAcquire(PathOf(id, SpoolFileKind.Lock), create: true, exclusive: false, out _, Pool);
         }
         catch (Exception exception) when (SpoolErrors.IsIo(exception))
         {
@@ -438,6 +453,7 @@ internal sealed class FileSpool : IMessageSpool
     /// </remarks>
     public Task<int> RecoverAsync(CancellationToken cancellationToken) => Task.Run(() =>
     {
+        RecoverPool();
         int recovered = 0;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + SpoolNames.LockSuffix))
@@ -476,7 +492,7 @@ internal sealed class FileSpool : IMessageSpool
     {
         try
         {
-            OwnerLock? ownerLock = OwnerLock.TryAcquire(lockPath, create, exclusive: false, out _);
+            OwnerLock? ownerLock = OwnerLock.TryAcquire(lockPath, create, exclusive: false, out _, Pool);
             if (ownerLock is null)
             {
                 return 0;
@@ -617,6 +633,76 @@ internal sealed class FileSpool : IMessageSpool
     /// threads would cap how many run at once (the pool grows slowly).
     /// </summary>
     internal static Task RunBlocking(Action action) => BlockingWorkers.Run(action);
+
+    /// <summary>
+    /// Writes a whole new spool file (<c>.envelope.new</c>, an envelope edit's <c>.tmp</c>) in one write and, if
+    /// <paramref name="sync"/>, syncs its data: a pool file renamed to <paramref name="path"/> if the pool has one,
+    /// else the file created or truncated as by <see cref="WriteFile"/>.
+    /// </summary>
+    internal void WriteSpoolFile(string path, ReadOnlySpan<byte> bytes, bool sync)
+    {
+        SafeFileHandle? taken = Pool?.TryTakeFile(path, out _);
+        if (taken is null)
+        {
+            WriteFile(path, bytes, sync);
+            return;
+        }
+
+        using (taken)
+        {
+            RandomAccess.Write(taken, bytes, 0);
+            if (sync)
+            {
+                SpoolNative.SyncData(taken, path);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes a file this spool owns as <see cref="DeleteQuietly"/> does, giving it to the <see cref="Pool"/> when there
+    /// is one (truncated there; never a file with other links). Logs a failure other than "already gone".
+    /// </summary>
+    internal void RecycleQuietly(string path)
+    {
+        if (Pool is not { } pool)
+        {
+            DeleteQuietly(path);
+            return;
+        }
+
+        int errno = pool.Recycle(path);
+        if (errno is not 0 and not SpoolNative.ENOENT)
+        {
+            Log.CleanupFailed(Logger, path, "errno " + errno);
+        }
+    }
+
+    /// <summary>Removes a file this spool owns (into the <see cref="Pool"/> when there is one); 0 or the errno (ENOENT: already gone).</summary>
+    internal int Recycle(string path)
+    {
+        if (Pool is { } pool)
+        {
+            return pool.Recycle(path);
+        }
+
+        return SpoolNative.TryUnlink(path, out int errno) ? 0 : errno;
+    }
+
+    private void RecoverPool()
+    {
+        try
+        {
+            int cleaned = Pool?.Recover() ?? 0;
+            if (cleaned > 0)
+            {
+                Log.PoolRecovered(Logger, cleaned);
+            }
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            Log.CleanupFailed(Logger, Pool?.Directory ?? Directory, exception.Message);
+        }
+    }
 
     /// <summary>Writes a whole file in one write and syncs its data (callers rename it into place, then sync the directory).</summary>
     internal static void WriteFileDurably(string path, ReadOnlySpan<byte> bytes) => WriteFile(path, bytes, sync: true);

@@ -117,10 +117,11 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         EnsureOwned();
         try
         {
-            File.Delete(EnvelopePath);
+            // Into the spool's pool of free files rather than unlinked (FilePool): the same atomic removal of the name.
+            Remove(EnvelopePath);
             if (!IsSharedContent)
             {
-                File.Delete(ContentPath);
+                Remove(ContentPath);
             }
         }
         catch (Exception exception) when (SpoolErrors.IsIo(exception))
@@ -219,8 +220,17 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         string tmp = TmpPath;
         try
         {
-            await FileSpool.RunBlocking(() => FileSpool.WriteFileDurably(tmp, bytes));
-            File.Move(tmp, EnvelopePath, overwrite: true);
+            await FileSpool.RunBlocking(() => _spool.WriteSpoolFile(tmp, bytes, sync: true));
+            if (_spool.Pool is not null && SpoolNative.RenameExchange(tmp, EnvelopePath) == 0)
+            {
+                // One atomic swap as the rename-over was; the old envelope, now at the tmp name, goes to the pool
+                // instead of being freed by the rename (a crash in between leaves a .tmp, which recovery removes).
+                _spool.RecycleQuietly(tmp);
+            }
+            else
+            {
+                File.Move(tmp, EnvelopePath, overwrite: true);
+            }
         }
         catch (Exception exception) when (SpoolErrors.IsIo(exception))
         {
@@ -235,6 +245,15 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         if (errno != 0)
         {
             throw SpoolErrors.Wrap(Id, what, new IOException("cannot rename \"" + EnvelopePath + "\": errno " + errno, errno));
+        }
+    }
+
+    private void Remove(string path)
+    {
+        int errno = _spool.Recycle(path);
+        if (errno is not 0 and not SpoolNative.ENOENT)
+        {
+            throw new IOException("cannot remove \"" + path + "\": errno " + errno, errno);
         }
     }
 

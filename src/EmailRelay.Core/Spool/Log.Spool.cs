@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "spool cleanup failed for \"{Path}\": {Reason}")]
     public static partial void CleanupFailed(ILogger logger, string path, string reason);
 
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "spool pool: {Count} file(s) left by an interrupted process cleaned or removed")]
+    public static partial void PoolRecovered(ILogger logger, int count);
+
     [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "failing envelope [{Id}.envelope.busy] -> [{Id}.envelope.bad]")]
     public static partial void FailingEnvelope(ILogger logger, string id);
 }

@@ -18,11 +18,13 @@ internal sealed class OwnerLock : IDisposable
     public const string BusyMarker = "busy";
 
     private readonly SafeFileHandle _handle;
+    private readonly FilePool? _pool;
 
-    private OwnerLock(string path, SafeFileHandle handle)
+    private OwnerLock(string path, SafeFileHandle handle, FilePool? pool)
     {
         Path = path;
         _handle = handle;
+        _pool = pool;
     }
 
     /// <summary>The lock file's path.</summary>
@@ -47,10 +49,28 @@ internal sealed class OwnerLock : IDisposable
     /// <summary>
     /// Opens (creating if asked) and exclusively locks the file without blocking. Returns null and the
     /// reason if it is missing, exists (exclusive create), or is held by another open file description.
-    /// Throws <see cref="IOException"/> on any other error (errno in the HResult).
+    /// Throws <see cref="IOException"/> on any other error (errno in the HResult). With a <paramref name="pool"/>,
+    /// a missing file is taken from it (locked before it gets the name) rather than created, and
+    /// <see cref="Release"/> gives the file back to it.
     /// </summary>
-    public static OwnerLock? TryAcquire(string path, bool create, bool exclusive, out Failure failure)
+    public static OwnerLock? TryAcquire(string path, bool create, bool exclusive, out Failure failure, FilePool? pool = null)
     {
+        if (create && pool is not null)
+        {
+            SafeFileHandle? taken = pool.TryTakeLocked(path, out int takeErrno);
+            if (taken is not null)
+            {
+                failure = Failure.None;
+                return new OwnerLock(path, taken, pool);
+            }
+
+            if (takeErrno == SpoolNative.EEXIST && exclusive)
+            {
+                failure = Failure.Exists;
+                return null;
+            }
+        }
+
         SafeFileHandle? handle = SpoolNative.OpenReadWrite(path, create, exclusive, out int errno);
         if (handle is null)
         {
@@ -72,15 +92,15 @@ internal sealed class OwnerLock : IDisposable
             return null;
         }
 
-        if (SpoolNative.IsUnlinked(handle))
+        if (!SpoolNative.IsNamedBy(handle, path))
         {
-            // Its holder removed it between our open and our flock: it no longer guards the name.
+            // Its holder removed it (or gave it to the pool) between our open and our flock: it no longer guards the name.
             handle.Dispose();
-            return create ? TryAcquire(path, create, exclusive, out failure) : Missing(out failure);
+            return create ? TryAcquire(path, create, exclusive, out failure, pool) : Missing(out failure);
         }
 
         failure = Failure.None;
-        return new OwnerLock(path, handle);
+        return new OwnerLock(path, handle, pool);
     }
 
     /// <summary>
@@ -112,13 +132,20 @@ internal sealed class OwnerLock : IDisposable
     /// <summary>Replaces the marker: one <c>ftruncate</c> to its length (see <see cref="ReadMarker"/>); the content is zeros.</summary>
     public void WriteMarker(string marker) => RandomAccess.SetLength(_handle, marker.Length);
 
-    /// <summary>Clears the marker, removes the file while still holding the lock, and releases it.</summary>
+    /// <summary>Clears the marker, removes the file (or gives it, empty, to the pool) while still holding the lock, and releases it.</summary>
     public void Release()
     {
         try
         {
             RandomAccess.SetLength(_handle, 0);
-            File.Delete(Path);
+            if (_pool is null)
+            {
+                File.Delete(Path);
+            }
+            else
+            {
+                _ = _pool.RecycleEmpty(Path);
+            }
         }
         catch (IOException)
         {
@@ -139,7 +166,7 @@ internal sealed class OwnerLock : IDisposable
     public OwnerLock? TryMoveTo(string newPath, out int errno)
     {
         errno = SpoolNative.RenameNoReplace(Path, newPath);
-        return errno == 0 ? new OwnerLock(newPath, _handle) : null;
+        return errno == 0 ? new OwnerLock(newPath, _handle, _pool) : null;
     }
 
     private static OwnerLock? Missing(out Failure failure)

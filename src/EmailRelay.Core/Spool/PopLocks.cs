@@ -111,7 +111,7 @@ internal static class PopLocks
         OwnerLock? ownerLock;
         try
         {
-            ownerLock = OwnerLock.TryAcquire(spool.PathOf(id, SpoolFileKind.Lock), create: true, exclusive: false, out _);
+            ownerLock = OwnerLock.TryAcquire(spool.PathOf(id, SpoolFileKind.Lock), create: true, exclusive: false, out _, spool.Pool);
         }
         catch (IOException e)
         {
@@ -188,13 +188,14 @@ internal static class PopLocks
     private static void Delete(FileSpool spool, PopMaildrop.Entry entry)
     {
         string busy = spool.PathOf(entry.Id, SpoolFileKind.EnvelopeBusy);
-        if (!SpoolNative.TryUnlink(busy, out int errno) && errno != SpoolNative.ENOENT)
+        int errno = spool.Recycle(busy);
+        if (errno is not 0 and not SpoolNative.ENOENT)
         {
             Log.PopDeleteFailed(spool.Logger, entry.Id.Value, "cannot delete message: errno " + errno);
             return;
         }
 
-        if (!entry.IsSharedContent && !SpoolNative.TryUnlink(entry.ContentPath, out errno) && errno != SpoolNative.ENOENT)
+        if (!entry.IsSharedContent && (errno = spool.Recycle(entry.ContentPath)) is not 0 and not SpoolNative.ENOENT)
         {
             Log.CleanupFailed(spool.Logger, entry.ContentPath, "errno " + errno);
         }

@@ -63,7 +63,7 @@ internal sealed class PopStore
                 return null;
             }
 
-            spool = new FileSpool(directory, _logger, _timeProvider) { SharedContentDirectory = _spool.Directory };
+            spool = new FileSpool(directory, _logger, _timeProvider) { SharedContentDirectory = _spool.Directory, Pool = _spool.Pool };
         }
 
         var ids = new List<MessageId>();
@@ -149,6 +149,8 @@ internal sealed class PopStore
         }
     }
 
+    // The spool's free-file pool (FilePool.DirectoryName) is no user's maildrop.
     private static bool IsDirectoryName(string user) =>
-        user.Length > 0 && user != "." && user != ".." && user.IndexOfAny(['/', '\\', '\0']) < 0 && Encoding.UTF8.GetByteCount(user) <= 255;
+        user.Length > 0 && user != "." && user != ".." && user != FilePool.DirectoryName &&
+        user.IndexOfAny(['/', '\\', '\0']) < 0 && Encoding.UTF8.GetByteCount(user) <= 255;
 }

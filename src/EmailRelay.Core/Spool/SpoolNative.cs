@@ -19,6 +19,11 @@ internal static partial class SpoolNative
     public const int ENOSPC = 28;
     public const int EDQUOT = 122;
     public const int ENOSYS = 38;
+    public const int EPERM = 1;
+    public const int EACCES = 13;
+    public const int EXDEV = 18;
+    public const int EINVAL = 22;
+    public const int EROFS = 30;
 
     private const int O_RDONLY = 0;
     private const int O_WRONLY = 1;

@@ -17,7 +17,7 @@ namespace EmailRelay.Spool;
 /// allocates nothing.</para>
 /// <para><b>Sharing.</b> The pool is on disk next to the messages, so every process using the spool (the server, a
 /// forwarding <c>--as-client</c>, POP) feeds and drains the same pool; each keeps the names it knows in memory and
-/// lists the directory only when it knows none (at most once a second while that finds nothing). Names are
+/// lists the directory only when it knows none (at most every 100 ms while that finds nothing). Names are
 /// <c>&lt;pid&gt;.&lt;seq&gt;</c>, made with <c>RENAME_NOREPLACE</c>, so processes never collide, and a take is
 /// one atomic rename, so two takers never get the same file (the loser sees ENOENT and tries the next name).
 /// The directory starts with a dot: E-MailRelay's and our <c>copy:</c> filters skip such subdirectories, scanners
@@ -39,11 +39,11 @@ internal sealed class FilePool
     /// <summary>The pool's directory name inside the spool.</summary>
     public const string DirectoryName = ".pool";
 
-    /// <summary>The default <see cref="Capacity"/>.</summary>
-    public const int DefaultCapacity = 512;
+    /// <summary>The default <see cref="Capacity"/>: enough for a burst of about 2,000 messages delivered at once to be reused by the next burst received; each name kept costs a few dozen bytes of memory and one empty inode.</summary>
+    public const int DefaultCapacity = 4096;
 
     private const string DirtySuffix = ".dirty";
-    private const long RescanMilliseconds = 1000;
+    private const long RescanMilliseconds = 100;
     private const int MaxTakeAttempts = 8;
 
     private static long s_sequence;
@@ -361,7 +361,7 @@ internal sealed class FilePool
                 return false;
             }
 
-            // Files other processes gave: list the directory, at most once a second while it finds none.
+            // Files other processes gave: list the directory, at most every 100 ms while it finds none.
             _nextScan = Environment.TickCount64 + RescanMilliseconds;
         }
 

@@ -47,9 +47,10 @@ public sealed class FilterCopyTests
         return (code, process.StandardOutput, process.StandardError);
     }
 
-    /// <summary>The spool's files (not lock files) as relative paths, with the message id replaced by ID.</summary>
+    /// <summary>The spool's files (not lock files, not the free-file pool) as relative paths, with the message id replaced by ID.</summary>
     private static List<string> Layout(string spool, string id) => [.. Directory.EnumerateFiles(spool, "*", SearchOption.AllDirectories)
         .Where(f => !f.EndsWith(".lock", StringComparison.Ordinal))
+        .Where(f => !Path.GetRelativePath(spool, f).StartsWith(".pool/", StringComparison.Ordinal))
         .Select(f => Path.GetRelativePath(spool, f).Replace(id, "ID", StringComparison.Ordinal))
         .Order(StringComparer.Ordinal)];
 

@@ -12,6 +12,7 @@ public sealed class BuiltinFilterBlackBoxTests
 
     private static List<string> Files(string root) => [.. Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
         .Where(f => !f.EndsWith(".lock", StringComparison.Ordinal))
+        .Where(f => !Path.GetRelativePath(root, f).StartsWith(".pool/", StringComparison.Ordinal))
         .Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal)];
 
     private static string Without(string text, string id) => text.Replace(id, "ID", StringComparison.Ordinal);

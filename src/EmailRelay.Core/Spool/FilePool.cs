@@ -205,10 +205,12 @@ internal sealed class FilePool
     }
 
     /// <summary>
-    /// Gives the empty lock sidecar at <paramref name="path"/>, whose <c>flock</c> the caller still holds (and releases
-    /// after this), to the pool, or unlinks it. Returns 0 or the errno of the removal.
+    /// Gives the empty lock sidecar at <paramref name="path"/>, whose <c>flock</c> the caller holds through
+    /// <paramref name="heldLock"/> (and closes after this), to the pool, or unlinks it. The flock is released only once
+    /// the file has left <paramref name="path"/>, and before the pool hands it out, so a taker does not find it held.
+    /// Returns 0 or the errno of the removal.
     /// </summary>
-    public int RecycleEmpty(string path)
+    public int RecycleEmpty(string path, SafeFileHandle? heldLock = null)
     {
         if (!HasRoom() || !EnsureDirectory())
         {
@@ -219,6 +221,11 @@ internal sealed class FilePool
         int errno = SpoolNative.RenameNoReplace(path, clean);
         if (errno == 0)
         {
+            if (heldLock is not null)
+            {
+                SpoolNative.Unlock(heldLock);
+            }
+
             Push(clean);
             Interlocked.Increment(ref _given);
             return 0;

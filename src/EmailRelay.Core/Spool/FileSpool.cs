@@ -41,6 +41,13 @@ namespace EmailRelay.Spool;
 /// removed meanwhile lets it go (<see cref="OwnerLock.TryAcquire"/>). Each recovery is logged.
 /// A finished new message's sidecar may live on as a held, cleared spare for the next one
 /// (<see cref="FinishNewMessage"/>), which recovery treats as any orphan lock.</para>
+/// <para><b>Free files</b> (<see cref="Pool"/>). Where this spool removes a file it owns (delete, POP delete, an abandoned
+/// new message, a released sidecar, the old envelope of an edit), the file goes, emptied, to the hidden <c>.pool</c>
+/// subdirectory instead of being unlinked; where it makes one (a sidecar, new content, <c>.envelope.new</c>, an edit's
+/// <c>.tmp</c>) it first takes one from there by a <c>RENAME_NOREPLACE</c> rename. The names the spool shows and every
+/// step of the table at <see cref="RecoverAsync"/> are unchanged: "removed" is a rename out of the spool directory
+/// instead of an unlink, "created" a rename into it. See <see cref="FilePool"/> for why (inode allocation on ext4
+/// without a journal) and for its own crash and privacy rules.</para>
 /// </remarks>
 internal sealed class FileSpool : IMessageSpool
 {
@@ -415,6 +422,9 @@ internal sealed class FileSpool : IMessageSpool
     /// many messages were recovered or removed.
     /// </summary>
     /// <remarks>
+    /// <para>Every "removed", "unlink" and "created" below may be a rename to or from the <see cref="Pool"/> directory,
+    /// which has the same atomic effect on the spool directory; recovery first cleans what a crash left in the pool
+    /// (<see cref="FilePool.Recover"/>).</para>
     /// <para>What a crash can leave, per message id, and what recovery does. "lock(m)" is the <c>&lt;id&gt;.lock</c>
     /// sidecar with marker m (∅ none, <c>new</c>, <c>busy</c>). Recovery acts only on a sidecar whose flock it
     /// wins and which is still linked (<see cref="OwnerLock.TryAcquire"/>); a sidecar held by a live process,

@@ -144,7 +144,7 @@ internal sealed class OwnerLock : IDisposable
             }
             else
             {
-                _ = _pool.RecycleEmpty(Path);
+                _ = _pool.RecycleEmpty(Path, _handle);
             }
         }
         catch (IOException)

@@ -18,11 +18,11 @@ namespace EmailRelay.Spool;
 /// <para><b>Sharing.</b> The pool is on disk next to the messages, so every process using the spool (the server, a
 /// forwarding <c>--as-client</c>, POP) feeds and drains the same pool; each keeps the names it knows in memory and
 /// lists the directory only when it knows none (at most every 100 ms while that finds nothing). Names are
-/// <c>&lt;pid&gt;.&lt;seq&gt;</c>, made with <c>RENAME_NOREPLACE</c>, so processes never collide, and a take is
+/// <c>&lt;pid&gt;.&lt;token&gt;.&lt;seq&gt;</c> (a random token per pool), made with <c>RENAME_NOREPLACE</c>, so processes never collide, and a take is
 /// one atomic rename, so two takers never get the same file (the loser sees ENOENT and tries the next name).
 /// The directory starts with a dot: E-MailRelay's and our <c>copy:</c> filters skip such subdirectories, scanners
 /// read only the spool directory itself, and <c>--pop-by-name</c> refuses it as a user name.</para>
-/// <para><b>Privacy and crash safety.</b> A file leaves its message name by one rename to <c>&lt;pid&gt;.&lt;seq&gt;.dirty</c>
+/// <para><b>Privacy and crash safety.</b> A file leaves its message name by one rename to <c>&lt;name&gt;.dirty</c>
 /// (for the message that is the same atomic step as the unlink it replaces), is truncated to zero there, and only
 /// then renamed to its clean name, which is the only kind a taker takes. A file with more than one link (content
 /// hard-linked by <c>split:</c>, <c>copy:</c> or <c>deliver:</c>) is never truncated: its dirty name is unlinked. A
@@ -62,7 +62,8 @@ internal sealed class FilePool
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         Directory = Path.Combine(spoolDirectory, DirectoryName);
         Capacity = capacity;
-        _prefix = Path.Combine(Directory, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".");
+        // The pid, and a random token for processes of other pid namespaces (containers) that share the spool.
+        _prefix = Path.Combine(Directory, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.ProcessId}.{Random.Shared.Next():x8}."));
         if (!OperatingSystem.IsLinux())
         {
             _state = -1;

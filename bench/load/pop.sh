@@ -2,6 +2,7 @@
 # POP3 retrieval benchmark: N spooled messages of SIZE bytes, retrieved and deleted by one poplib
 # client in one session (RETR n, DELE n for each, then QUIT). Prints msgs/s for the whole session
 # (login with locking, all RETR/DELE round trips, QUIT with the deletes).
+# left-in-spool counts message files; lock sidecars and the relay's free-file pool directory (.pool) are not messages.
 # Usage: bench/load/pop.sh [--relay PATH] [N] [SIZE]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -77,7 +78,7 @@ c2 = relay_cpu()
 p.quit()
 elapsed = time.perf_counter() - start
 c3 = relay_cpu()
-left = [f for f in os.listdir(spool) if not f.endswith(".lock")]
+left = [f for f in os.listdir(spool) if not f.endswith(".lock") and f != ".pool"]
 print("poplib (one command at a time):")
 print("relay: " + ", ".join([phase("login", c0, c1), phase("retr+dele", c1, c2), phase("quit", c2, c3), phase("total", c0, c3)]))
 print("messages=%d size=%d octets=%d elapsed=%.3fs (login %.3fs, retr+dele %.3fs, quit %.3fs) rate=%.0f msgs/s left-in-spool=%d" % (count, len(content), got, elapsed, t_login, t_loop - t_login, elapsed - t_loop, count / elapsed, len(left)))
@@ -144,7 +145,7 @@ sock.sendall(b"QUIT\r\n")
 assert f.readline().startswith(b"+OK")
 elapsed = time.perf_counter() - start
 c3 = relay_cpu()
-left = [x for x in os.listdir(spool) if not x.endswith(".lock")]
+left = [x for x in os.listdir(spool) if not x.endswith(".lock") and x != ".pool"]
 print("pipelined (batches of 50 RETR+DELE):")
 print("relay: " + ", ".join([phase("login", c0, c1), phase("retr+dele", c1, c2), phase("quit", c2, c3), phase("total", c0, c3)]))
 print("load average: %s" % open("/proc/loadavg").read().strip())

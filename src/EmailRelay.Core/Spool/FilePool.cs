@@ -39,8 +39,12 @@ internal sealed class FilePool
     /// <summary>The pool's directory name inside the spool.</summary>
     public const string DirectoryName = ".pool";
 
-    /// <summary>The default <see cref="Capacity"/>: enough for a burst of about 2,000 messages delivered at once to be reused by the next burst received; each name kept costs a few dozen bytes of memory and one empty inode.</summary>
-    public const int DefaultCapacity = 4096;
+    /// <summary>
+    /// The default <see cref="Capacity"/>: enough for a burst of about 8,000 messages delivered at once (two files each)
+    /// to be reused by the next burst received. Each file kept costs one empty inode and directory entry on disk, and
+    /// 8 bytes of memory for a name this process made (a name found by listing the directory costs a string).
+    /// </summary>
+    public const int DefaultCapacity = 16384;
 
     private const string DirtySuffix = ".dirty";
     private const long RescanMilliseconds = 100;
@@ -48,8 +52,9 @@ internal sealed class FilePool
 
     private static long s_sequence;
     private readonly Lock _gate = new();
-    private readonly Stack<string> _names = new();
+    private readonly Names _names = new();
     private readonly string _prefix;
+    private readonly string _namePrefix;
     private long _nextScan;
     private int _state; // 0 unknown, 1 directory present, -1 disabled
     private long _taken;
@@ -63,7 +68,8 @@ internal sealed class FilePool
         Directory = Path.Combine(spoolDirectory, DirectoryName);
         Capacity = capacity;
         // The pid, and a random token for processes of other pid namespaces (containers) that share the spool.
-        _prefix = Path.Combine(Directory, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.ProcessId}.{Random.Shared.Next():x8}."));
+        _namePrefix = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.ProcessId}.{Random.Shared.Next():x8}.");
+        _prefix = Path.Combine(Directory, _namePrefix);
         if (!OperatingSystem.IsLinux())
         {
             _state = -1;
@@ -351,7 +357,7 @@ internal sealed class FilePool
     {
         lock (_gate)
         {
-            _names.Push(Path.GetFileName(name));
+            _names.Push(Path.GetFileName(name), _namePrefix);
         }
     }
 
@@ -359,7 +365,7 @@ internal sealed class FilePool
     {
         lock (_gate)
         {
-            if (_names.TryPop(out name))
+            if (_names.TryPop(_namePrefix, out name))
             {
                 return true;
             }
@@ -385,11 +391,11 @@ internal sealed class FilePool
             {
                 if (_names.Count < Capacity)
                 {
-                    _names.Push(each);
+                    _names.Push(each, _namePrefix);
                 }
             }
 
-            return _names.TryPop(out name);
+            return _names.TryPop(_namePrefix, out name);
         }
     }
 
@@ -433,4 +439,37 @@ internal sealed class FilePool
     }
 
     private static int Unlink(string path) => SpoolNative.TryUnlink(path, out int errno) ? 0 : errno;
+
+    /// <summary>The names a pool knows, last in first out: its own as bare sequence numbers (8 bytes each), others' as strings.</summary>
+    private sealed class Names
+    {
+        private readonly Stack<long> _own = new();
+        private readonly Stack<string> _found = new();
+
+        public int Count => _own.Count + _found.Count;
+
+        public void Push(string name, string ownPrefix)
+        {
+            if (name.StartsWith(ownPrefix, StringComparison.Ordinal) &&
+                long.TryParse(name.AsSpan(ownPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long sequence))
+            {
+                _own.Push(sequence);
+            }
+            else
+            {
+                _found.Push(name);
+            }
+        }
+
+        public bool TryPop(string ownPrefix, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? name)
+        {
+            if (_own.TryPop(out long sequence))
+            {
+                name = ownPrefix + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return true;
+            }
+
+            return _found.TryPop(out name);
+        }
+    }
 }

@@ -15,9 +15,10 @@ namespace EmailRelay.Smtp.Client;
 /// ready messages in lexical order, locks each, runs the client (or routing) filter, sends it over a connection
 /// reused while the address and account selector stay the same, then deletes, fails or defers it. One run at a
 /// time; a request during a run queues one more. With <see cref="ForwardingOptions.Connections"/> above one, the
-/// run hands the messages, still in lexical order, to that many connections working at once. When another
-/// request is already queued as a run ends, its connections stay open for that next run (back-to-back runs under
-/// load, as in proxy mode, then cost no reconnects). <see cref="ForwardNowAsync"/> serves <c>--immediate</c>.
+/// run hands the messages, still in lexical order, to that many connections working at once. Between triggered
+/// runs the connections stay open for <see cref="ForwardingOptions.IdleConnectionTime"/> after their last message
+/// (proxy mode's next disconnect then costs no connect, greeting and EHLO); a kept connection the server has closed
+/// is replaced before, or as, the next message starts, without a failure on it. <see cref="ForwardNowAsync"/> serves <c>--immediate</c>.
 /// </summary>
 internal sealed class Forwarder
 {

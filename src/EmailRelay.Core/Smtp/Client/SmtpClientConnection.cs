@@ -171,7 +171,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
 
             Log.ConnectionTo(logger, display);
             var local = socket.LocalEndPoint is IPEndPoint ip ? ip.Address.ToString() : "";
-            return new SmtpClientConnection(new PollingReadStream(stream, socket, PollingReadStream.ReplyWait), local, options, time, logger, socket, display, target.Host);
+            return new SmtpClientConnection(stream, local, options, time, logger, socket, display, target.Host);
         }
         catch (SmtpConnectException)
         {

@@ -9,13 +9,17 @@
 #
 # Usage: bench/load/forward.sh [--relay PATH] [--messages N] [--proxy-messages N] [--concurrency "1 50"]
 #                              [--sizes "1024 1048576"] [--client-connections "1 4"] [--proxy-connections N]
-#                              [--latency-messages N] [--pipelining]
+#                              [--latency-messages N] [--pipelining] [--spool-parent DIR] [--rows "..."]
 #   --relay PATH            the emailrelay executable (default: <repo>/publish/emailrelay)
 #   --messages N            messages in the pre-filled spool for --as-client (default 5000)
 #   --proxy-messages N      messages per 1 KiB proxy point (default 1000; 1 MiB points use N/10)
 #   --client-connections L  --client-connections values for the as-client rows (default "1 4")
 #   --proxy-connections N   --client-connections for the proxy rows (default 1)
 #   --pipelining            adds --client-smtp-config pipelining to the relay's forwarding
+#   --spool-parent DIR      makes the relays' spool directories under DIR (e.g. /dev/shm, a tmpfs, to separate
+#                           the forwarding's own cost from the file system's); one temporary directory, removed on exit
+#                           (default: the work directory under ${TMPDIR:-/tmp})
+#   --rows "..."            which rows to run, any of: direct store proxy latency client (default: all)
 # Every loop is bounded; every process started is stopped on exit.
 set -u -o pipefail
 
@@ -30,6 +34,8 @@ client_connections="1 4"
 proxy_connections=1
 latency_messages=200
 client_extra=()
+spool_parent=""
+rows="direct store proxy latency client"
 while [ $# -gt 0 ]; do
     case "$1" in
         --relay) relay=$2; shift 2 ;;
@@ -41,7 +47,9 @@ while [ $# -gt 0 ]; do
         --proxy-connections) proxy_connections=$2; shift 2 ;;
         --latency-messages) latency_messages=$2; shift 2 ;;
         --pipelining) client_extra=(--client-smtp-config pipelining); shift ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        --spool-parent) spool_parent=$2; shift 2 ;;
+        --rows) rows=$2; shift 2 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "forward.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -53,12 +61,19 @@ for tool in "$SINK" "$SOURCE" /usr/bin/python3 /usr/bin/time timeout "$relay"; d
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/emailrelay-forward.XXXXXX")
+spools="$work"
+if [ -n "$spool_parent" ]; then
+    [ -d "$spool_parent" ] || { echo "forward.sh: --spool-parent $spool_parent is not a directory" >&2; rm -rf "$work"; exit 2; }
+    spools=$(mktemp -d "$spool_parent/emailrelay-forward-spools.XXXXXX") || { rm -rf "$work"; exit 2; }
+fi
 pids=()
 cleanup() {
     local pid
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+    [ "$spools" != "$work" ] && rm -rf "$spools"
     rm -rf "$work"
 }
+want() { case " $rows " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -105,16 +120,18 @@ start_relay() { # $1 spool, $2.. extra options; sets rport, rpid
 }
 stop_relay() { kill "$rpid" 2>/dev/null; wait "$rpid" 2>/dev/null; }
 
-printf 'forwarding load, 127.0.0.1, spool on %s (fsync on), nproc %s, relay %s\n' "$(stat -f -c %T "$work")" "$(nproc)" "$relay"
+printf 'forwarding load, 127.0.0.1, spool on %s under %s (fsync on), nproc %s, relay %s\n' "$(stat -f -c %T "$spools")" "$spools" "$(nproc)" "$relay"
 proxy_options=(--client-connections "$proxy_connections" "${client_extra[@]}")
 for size in $sizes; do
     n=$(count_for "$size")
     for c in $concurrency; do
-        t0=$(now); source_run "$sink_port" "$c" "$n" "$size"; t1=$(now)
-        printf 'direct    %-6s c=%-3s %6s msgs/s (%s messages; load %s)\n' "$(size_name "$size")" "$c" "$(rate "$n" "$t0" "$t1")" "$n" "$(loadavg)"
+        if want direct; then
+            t0=$(now); source_run "$sink_port" "$c" "$n" "$size"; t1=$(now)
+            printf 'direct    %-6s c=%-3s %6s msgs/s (%s messages; load %s)\n' "$(size_name "$size")" "$c" "$(rate "$n" "$t0" "$t1")" "$n" "$(loadavg)"
+        fi
 
-        spool="$work/store-$size-$c"; mkdir -p "$spool"
-        if start_relay "$spool"; then
+        spool="$spools/store-$size-$c"; mkdir -p "$spool"
+        if want store && start_relay "$spool"; then
             t0=$(now); source_run "$rport" "$c" "$n" "$size"; t1=$(now)
             stored=$(find "$spool" -maxdepth 1 -name '*.envelope' | wc -l)
             printf 'store     %-6s c=%-3s %6s msgs/s (%s messages, %s stored; load %s)\n' "$(size_name "$size")" "$c" "$(rate "$n" "$t0" "$t1")" "$n" "$stored" "$(loadavg)"
@@ -122,8 +139,8 @@ for size in $sizes; do
         fi
         rm -rf "$spool"
 
-        spool="$work/proxy-$size-$c"; mkdir -p "$spool"
-        if start_relay "$spool" --forward-to "127.0.0.1:$sink_port" --forward-on-disconnect --log --log-file "$work/proxy.log" "${proxy_options[@]}"; then
+        spool="$spools/proxy-$size-$c"; mkdir -p "$spool"
+        if want proxy && start_relay "$spool" --forward-to "127.0.0.1:$sink_port" --forward-on-disconnect --log --log-file "$work/proxy.log" "${proxy_options[@]}"; then
             t0=$(now); source_run "$rport" "$c" "$n" "$size"; wait_spool_empty "$spool"; t1=$(now)
             left=$(find "$spool" -maxdepth 1 -name 'emailrelay.*' | wc -l)
             printf 'proxy     %-6s c=%-3s %6s msgs/s (%s messages, submission to empty spool, %s files left; load %s)\n' \
@@ -135,24 +152,27 @@ for size in $sizes; do
 done
 
 # Latency, 1 KiB, one message at a time: direct, then through the proxy.
-lport=$(free_port)
-printf 'latency   direct    %s (load %s)\n' "$(timeout 300 /usr/bin/python3 "$here/latency.py" --sink-port "$lport" --target-port "$lport" --messages "$latency_messages")" "$(loadavg)"
-lport=$(free_port)
-spool="$work/latency"; mkdir -p "$spool"
-if start_relay "$spool" --forward-to "127.0.0.1:$lport" --forward-on-disconnect "${proxy_options[@]}"; then
-    printf 'latency   proxy     %s (load %s)\n' "$(timeout 300 /usr/bin/python3 "$here/latency.py" --sink-port "$lport" --target-port "$rport" --messages "$latency_messages")" "$(loadavg)"
-    stop_relay
+if want latency; then
+    lport=$(free_port)
+    printf 'latency   direct    %s (load %s)\n' "$(timeout 300 /usr/bin/python3 "$here/latency.py" --sink-port "$lport" --target-port "$lport" --messages "$latency_messages")" "$(loadavg)"
+    lport=$(free_port)
+    spool="$spools/latency"; mkdir -p "$spool"
+    if start_relay "$spool" --forward-to "127.0.0.1:$lport" --forward-on-disconnect "${proxy_options[@]}"; then
+        printf 'latency   proxy     %s (load %s)\n' "$(timeout 300 /usr/bin/python3 "$here/latency.py" --sink-port "$lport" --target-port "$rport" --messages "$latency_messages")" "$(loadavg)"
+        stop_relay
+    fi
+    rm -rf "$spool"
 fi
-rm -rf "$spool"
 
 # --as-client: fill a spool once with the storing relay, then drain a fresh copy of it for each connection count.
-fill="$work/fill"; mkdir -p "$fill"
+want client || exit 0
+fill="$spools/fill"; mkdir -p "$fill"
 start_relay "$fill" || exit 1
 source_run "$rport" 20 "$messages" 1024
 stop_relay
 filled=$(find "$fill" -maxdepth 1 -name '*.envelope' | wc -l)
 for k in $client_connections; do
-    spool="$work/client-$k"; rm -rf "$spool"; cp -a "$fill" "$spool"
+    spool="$spools/client-$k"; rm -rf "$spool"; cp -a "$fill" "$spool"
     t0=$(now)
     /usr/bin/time -f '%U %S' -o "$work/time.out" timeout 600 "$relay" --as-client "127.0.0.1:$sink_port" --spool-dir "$spool" "${user[@]}" \
         --client-connections "$k" "${client_extra[@]}" >"$work/client.out" 2>&1

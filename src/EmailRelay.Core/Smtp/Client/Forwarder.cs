@@ -15,9 +15,10 @@ namespace EmailRelay.Smtp.Client;
 /// ready messages in lexical order, locks each, runs the client (or routing) filter, sends it over a connection
 /// reused while the address and account selector stay the same, then deletes, fails or defers it. One run at a
 /// time; a request during a run queues one more. With <see cref="ForwardingOptions.Connections"/> above one, the
-/// run hands the messages, still in lexical order, to that many connections working at once. When another
-/// request is already queued as a run ends, its connections stay open for that next run (back-to-back runs under
-/// load, as in proxy mode, then cost no reconnects). <see cref="ForwardNowAsync"/> serves <c>--immediate</c>.
+/// run hands the messages, still in lexical order, to that many connections working at once. Between triggered
+/// runs the connections stay open for <see cref="ForwardingOptions.IdleConnectionTime"/> after their last message
+/// (proxy mode's next disconnect then costs no connect, greeting and EHLO); a kept connection the server has closed
+/// is replaced before, or as, the next message starts, without a failure on it. <see cref="ForwardNowAsync"/> serves <c>--immediate</c>.
 /// </summary>
 internal sealed class Forwarder
 {
@@ -65,7 +66,11 @@ internal sealed class Forwarder
         _requests.Writer.TryWrite(reason);
     }
 
-    /// <summary>Serves run requests and the poll timer until <paramref name="cancellationToken"/>.</summary>
+    /// <summary>
+    /// Serves run requests and the poll timer until <paramref name="cancellationToken"/>. Between runs the
+    /// connections stay open for <see cref="ForwardingOptions.IdleConnectionTime"/> after their last message, so
+    /// that the next trigger (proxy mode: the next client's disconnect) costs no connect, greeting and EHLO.
+    /// </summary>
     /// <param name="cancellationToken">Shutdown.</param>
     /// <returns>A task that ends at shutdown.</returns>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -74,8 +79,9 @@ internal sealed class Forwarder
         var lanes = NewLanes();
         try
         {
-            await foreach (var reason in _requests.Reader.ReadAllAsync(cancellationToken))
+            while (true)
             {
+                var reason = await NextRequestAsync(lanes, cancellationToken);
                 Log.Forwarding(_logger, reason);
                 try
                 {
@@ -84,11 +90,6 @@ internal sealed class Forwarder
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.RunFailed(_logger, ex.Message);
-                    await CloseAsync(lanes, cancellationToken);
-                }
-
-                if (!_requests.Reader.TryPeek(out _))
-                {
                     await CloseAsync(lanes, cancellationToken);
                 }
             }
@@ -152,6 +153,61 @@ internal sealed class Forwarder
         }
     }
 
+    /// <summary>
+    /// The next run request. While none is queued, each open connection stays open until
+    /// <see cref="ForwardingOptions.IdleConnectionTime"/> after its last message, and is then closed (QUIT).
+    /// </summary>
+    private async Task<string> NextRequestAsync(Lane[] lanes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_requests.Reader.TryRead(out var reason))
+            {
+                return reason;
+            }
+
+            if (await CloseIdleAsync(lanes, cancellationToken) is not { } idle)
+            {
+                return await _requests.Reader.ReadAsync(cancellationToken);
+            }
+
+            using var timeout = new CancellationTokenSource(idle, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+            try
+            {
+                return await _requests.Reader.ReadAsync(linked.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Idle long enough: the loop closes what has timed out.
+            }
+        }
+    }
+
+    /// <summary>Closes the connections idle for <see cref="ForwardingOptions.IdleConnectionTime"/> or unusable; returns the time until the next one idles out, or null when none is open.</summary>
+    private async Task<TimeSpan?> CloseIdleAsync(Lane[] lanes, CancellationToken cancellationToken)
+    {
+        TimeSpan? next = null;
+        foreach (var lane in lanes)
+        {
+            if (lane.Connection is not { } connection)
+            {
+                continue;
+            }
+
+            var left = _options.IdleConnectionTime - _time.GetElapsedTime(lane.LastUsed);
+            if (left <= TimeSpan.Zero || !connection.IsUsable)
+            {
+                await lane.CloseAsync(cancellationToken);
+                continue;
+            }
+
+            next = next is { } soonest && soonest < left ? soonest : left;
+        }
+
+        return next;
+    }
+
     private Lane[] NewLanes()
     {
         var lanes = new Lane[Math.Max(1, _options.Connections)];
@@ -197,6 +253,9 @@ internal sealed class Forwarder
         public SmtpClientConnection? Connection { get; set; }
 
         public string? Key { get; set; }
+
+        /// <summary>When the connection last carried a message (or opened): <see cref="TimeProvider.GetTimestamp"/>.</summary>
+        public long LastUsed { get; set; }
 
         public async Task CloseAsync(CancellationToken cancellationToken)
         {
@@ -426,60 +485,104 @@ internal sealed class Forwarder
 
             await using var ownedContent = content;
             var key = address + "\n" + envelope.ClientAccountSelector;
-            if (lane.Connection is not null && (lane.Key != key || !lane.Connection.IsUsable))
+            while (true)
             {
-                await lane.CloseAsync(cancellationToken);
-            }
-
-            if (lane.Connection is null)
-            {
-                SmtpClientConnection connection;
-                try
+                var reused = await KeepOrCloseAsync(lane, key, cancellationToken);
+                if (!reused)
                 {
-                    connection = await owner._connect(target, cancellationToken);
-                }
-                catch (SmtpConnectException ex)
-                {
-                    if (envelope.ForwardToAddress.Length > 0)
+                    var (opened, openStop, connectError) = await OpenAsync(lane, target, key, address, message, cancellationToken);
+                    if (!opened)
                     {
-                        lock (_unreachable)
-                        {
-                            _unreachable.Add(address);
-                        }
-
-                        Log.ClientError(owner._logger, ex.Message);
-                        if (immediate)
-                        {
-                            await FailAsync(message, ex.Message, 0, cancellationToken);
-                        }
-
-                        return (stop, null);
+                        return (stop || openStop, connectError);
                     }
-
-                    return (true, ex.Message);
                 }
 
-                lane.Connection = connection;
-                lane.Key = key;
-                var opened = await connection.OpenAsync(cancellationToken);
-                if (opened is not null)
+                var outcome = await lane.Connection!.SendAsync(OutgoingMessage.FromEnvelope(envelope), () => content, cancellationToken);
+                if (reused && lane.Connection.ClosedBeforeTransaction)
                 {
-                    await SettleAsync(message, opened with { Undelivered = envelope.ToRemote }, cancellationToken);
+                    // The server closed the kept connection (idle timeout) as this message started: nothing of it was
+                    // accepted, so it goes again over a new connection, without a failure on its envelope.
+                    Log.ReconnectingStale(owner._logger, address);
+                    await lane.CloseAsync(cancellationToken);
+                    continue;
+                }
+
+                lane.LastUsed = owner._time.GetTimestamp();
+                await SettleAsync(message, outcome, cancellationToken);
+                if (!lane.Connection.IsUsable)
+                {
+                    // A timeout, disconnect or protocol error after connecting aborts the run (reference §i).
                     await lane.CloseAsync(cancellationToken);
                     return (true, null);
                 }
-            }
 
-            var outcome = await lane.Connection.SendAsync(OutgoingMessage.FromEnvelope(envelope), () => content, cancellationToken);
-            await SettleAsync(message, outcome, cancellationToken);
-            if (!lane.Connection.IsUsable)
+                return (stop, null);
+            }
+        }
+
+        /// <summary>
+        /// Keeps the lane's connection for a message to <paramref name="key"/> (address and account selector) if it
+        /// is for that key, usable, and still open with nothing unread; otherwise closes it. Returns whether one is kept.
+        /// </summary>
+        private static async Task<bool> KeepOrCloseAsync(Lane lane, string key, CancellationToken cancellationToken)
+        {
+            if (lane.Connection is not { } connection)
             {
-                // A timeout, disconnect or protocol error after connecting aborts the run (reference §i).
-                await lane.CloseAsync(cancellationToken);
-                return (true, null);
+                return false;
             }
 
-            return (stop, null);
+            if (lane.Key == key && connection.IsUsable && connection.IsOpenAndQuiet())
+            {
+                return true;
+            }
+
+            await lane.CloseAsync(cancellationToken);
+            return false;
+        }
+
+        /// <summary>Connects the lane and opens the session; on failure returns whether to stop the run and a connect error that aborts it.</summary>
+        private async Task<(bool Opened, bool Stop, string? ConnectError)> OpenAsync(Lane lane, ForwardTarget target, string key, string address,
+            IStoredMessage message, CancellationToken cancellationToken)
+        {
+            var envelope = message.Envelope;
+            SmtpClientConnection connection;
+            try
+            {
+                connection = await owner._connect(target, cancellationToken);
+            }
+            catch (SmtpConnectException ex)
+            {
+                if (envelope.ForwardToAddress.Length > 0)
+                {
+                    lock (_unreachable)
+                    {
+                        _unreachable.Add(address);
+                    }
+
+                    Log.ClientError(owner._logger, ex.Message);
+                    if (immediate)
+                    {
+                        await FailAsync(message, ex.Message, 0, cancellationToken);
+                    }
+
+                    return (false, false, null);
+                }
+
+                return (false, true, ex.Message);
+            }
+
+            lane.Connection = connection;
+            lane.Key = key;
+            lane.LastUsed = owner._time.GetTimestamp();
+            var opened = await connection.OpenAsync(cancellationToken);
+            if (opened is not null)
+            {
+                await SettleAsync(message, opened with { Undelivered = envelope.ToRemote }, cancellationToken);
+                await lane.CloseAsync(cancellationToken);
+                return (false, true, null);
+            }
+
+            return (true, false, null);
         }
 
         private bool IsUnreachable(string address)

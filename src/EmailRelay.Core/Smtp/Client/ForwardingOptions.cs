@@ -36,6 +36,15 @@ internal sealed record ForwardingOptions
     /// </summary>
     public int Connections { get; init; } = 1;
 
+    /// <summary>
+    /// How long a trigger-driven run's upstream connections stay open, idle, after the last message they carried, in
+    /// case another trigger comes (proxy mode: the next client's disconnect). 2 s, like Postfix's
+    /// <c>smtp_connection_cache_time_limit</c>; then QUIT, as after every run in E-MailRelay. A reused connection that
+    /// the server has closed meanwhile is replaced before any message goes over it. Zero closes at once.
+    /// Flush and the <c>--as-client</c> run never keep connections.
+    /// </summary>
+    public TimeSpan IdleConnectionTime { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The first retry delay: one poll period, or 60 s without <c>--poll</c> (differences 13).</summary>
     public TimeSpan RetryBase => Poll ?? TimeSpan.FromSeconds(60);
 }

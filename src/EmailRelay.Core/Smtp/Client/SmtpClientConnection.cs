@@ -45,6 +45,9 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     private CancellationTokenSource? _deadline;
     private bool _broken;
     private bool _secretsGiven;
+    private int _transactionReplies;
+    private int _firstReplyCode;
+    private bool _closedByPeer;
 
     /// <summary>Wraps a connected stream (tests use an in-memory duplex stream).</summary>
     /// <param name="stream">The connected stream.</param>
@@ -72,6 +75,47 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
 
     /// <summary>Whether the connection can take another message.</summary>
     public bool IsUsable => !_broken && _session.IsReady;
+
+    /// <summary>
+    /// After <see cref="SendAsync"/>: whether the server closed the connection (or replied 421, RFC 5321 §3.8) before
+    /// replying to anything else of the transaction, so that no part of the message can have been accepted. On a
+    /// connection kept from earlier, that is a server's idle timeout racing our MAIL, and the message may simply go
+    /// again over a new connection.
+    /// </summary>
+    public bool ClosedBeforeTransaction => (_broken && _closedByPeer && _transactionReplies == 0) || (_transactionReplies >= 1 && _firstReplyCode == 421);
+
+    /// <summary>
+    /// Whether a connection idle between messages is still open with nothing unread: false when the server has
+    /// closed it or sent something unprompted (a 421 at its idle timeout). Only between messages.
+    /// </summary>
+    /// <returns>False when the connection should not carry another message.</returns>
+    public bool IsOpenAndQuiet()
+    {
+        if (_pendingRead is not null)
+        {
+            return true;
+        }
+
+        if (_transport.Reader.TryRead(out var buffered))
+        {
+            var quiet = buffered.Buffer.IsEmpty && !buffered.IsCompleted;
+            _transport.Reader.AdvanceTo(buffered.Buffer.Start);
+            if (!quiet)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            // Readable with nothing expected means data or the end of the stream: either way, not for us.
+            return _socket is null || !_socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Connects to <paramref name="target"/> within the connection timeout, binding <c>--client-interface</c> if given.</summary>
     /// <param name="target">The target.</param>
@@ -201,6 +245,9 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
             _secretsGiven = true;
         }
 
+        _transactionReplies = 0;
+        _firstReplyCode = 0;
+        _closedByPeer = false;
         var step = _session.Send(message);
         if (_session.EightBitWarningDue)
         {
@@ -328,6 +375,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
 
     private ClientStep Lost(Exception ex)
     {
+        _closedByPeer = ex is IOException or SocketException;
         var text = ex is TimeoutException { Message: "tls handshake timeout" } ? "tls error: " + ex.Message
             : ex is TimeoutException
             ? "response timeout after " + ((long)_options.ResponseTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s"
@@ -386,6 +434,11 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     private async Task<ClientStep> NextAsync(CancellationToken cancellationToken)
     {
         var reply = await ReadReplyAsync(_options.ResponseTimeout, cancellationToken);
+        if (_transactionReplies++ == 0)
+        {
+            _firstReplyCode = reply?.Code ?? 0;
+        }
+
         return reply is { } r ? _session.OnReply(r) : _session.OnProtocolError();
     }
 

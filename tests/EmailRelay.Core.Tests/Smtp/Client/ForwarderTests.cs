@@ -8,6 +8,7 @@ using EmailRelay.Spool;
 using EmailRelay.Testing;
 using EmailRelay.Testing.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EmailRelay.Core.Tests.Smtp.Client;
 
@@ -27,12 +28,13 @@ public class ForwarderTests
 
     private static (Forwarder Forwarder, List<(ForwardTarget Target, FakeUpstream Upstream)> Connections) Create(
         MemorySpool spool, IMessageFilter? filter = null, Func<string, string?>? script = null, int retryLimit = 5, Func<ForwardTarget, bool>? refuse = null,
-        int connectionCount = 1, bool forwardToSome = false)
+        int connectionCount = 1, bool forwardToSome = false, TimeProvider? time = null, TimeSpan? idle = null)
     {
         var connections = new List<(ForwardTarget, FakeUpstream)>();
         var client = new SmtpClientOptions { Target = s_default, Policy = SmtpClientPolicy.Default with { ForwardToSome = forwardToSome } };
         var options = new ForwardingOptions { Client = client, RetryLimit = retryLimit, Connections = connectionCount };
-        var forwarder = new Forwarder(spool, filter, options, TimeProvider.System, NullLogger.Instance, (target, _) =>
+        options = idle is { } idleTime ? options with { IdleConnectionTime = idleTime } : options;
+        var forwarder = new Forwarder(spool, filter, options, time ?? TimeProvider.System, NullLogger.Instance, (target, _) =>
         {
             if (refuse?.Invoke(target) == true)
             {
@@ -252,7 +254,7 @@ public class ForwarderTests
             }
 
             return null;
-        });
+        }, idle: TimeSpan.Zero);
         self = forwarder;
         using var shutdown = new CancellationTokenSource();
         forwarder.Request("forward");
@@ -268,6 +270,70 @@ public class ForwarderTests
         Assert.Single(upstream.Commands, c => c.StartsWith("EHLO", StringComparison.Ordinal));
         Assert.Equal("QUIT", upstream.Commands[^1]);
         Assert.Equal(0, spool.Count);
+    }
+
+    [Fact]
+    public async Task Triggered_runs_share_one_connection_which_quits_once_idle_for_the_idle_time()
+    {
+        var spool = new MemorySpool();
+        var time = new FakeTimeProvider();
+        var (forwarder, connections) = Create(spool, time: time, idle: TimeSpan.FromSeconds(2));
+        using var shutdown = new CancellationTokenSource();
+        var loop = forwarder.RunAsync(shutdown.Token);
+        for (var i = 0; i < 3; i++)
+        {
+            spool.Add(Envelope(), Encoding.ASCII.GetBytes("m" + i + "\r\n"));
+            forwarder.Request("client disconnect");
+            await Poll.UntilAsync(() => spool.Count == 0, TimeSpan.FromSeconds(30), "message " + i + " sent");
+        }
+
+        var upstream = Assert.Single(connections).Upstream;
+        Assert.Equal(3, upstream.Bodies.Count);
+        Assert.Single(upstream.Commands, c => c.StartsWith("EHLO", StringComparison.Ordinal));
+        Assert.DoesNotContain("QUIT", upstream.Commands);
+
+        // The idle timer starts when the loop waits; keep the clock moving until the QUIT.
+        await Poll.UntilAsync(() => { time.Advance(TimeSpan.FromSeconds(1)); return upstream.Served.IsCompleted; }, TimeSpan.FromSeconds(30), "the idle QUIT");
+        Assert.Equal("QUIT", upstream.Commands[^1]);
+        await shutdown.CancelAsync();
+        await loop;
+        Assert.Single(connections);
+    }
+
+    [Theory]
+    [InlineData("<drop>")]
+    [InlineData("421 4.4.2 idle timeout, closing connection")]
+    public async Task A_kept_connection_the_server_closes_as_the_next_message_starts_is_replaced_without_failing_it(string closing)
+    {
+        var spool = new MemorySpool();
+        spool.Add(Envelope(), "1\r\n"u8);
+        spool.Add(Envelope(), "2\r\n"u8);
+        var mails = 0;
+        var (forwarder, connections) = Create(spool, script: command =>
+            command.StartsWith("MAIL", StringComparison.Ordinal) && Interlocked.Increment(ref mails) == 2 ? closing : null);
+
+        var result = await forwarder.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(2, result.Sent);
+        Assert.Equal(0, spool.Count);
+        Assert.Empty(await ListAsync(spool, SpoolView.Failed));
+        Assert.Equal(2, connections.Count);
+        Assert.Single(connections[0].Upstream.Bodies);
+        Assert.Single(connections[1].Upstream.Bodies);
+    }
+
+    [Fact]
+    public async Task A_new_connection_the_server_closes_at_mail_still_defers_the_message()
+    {
+        var spool = new MemorySpool();
+        spool.Add(Envelope(), "1\r\n"u8);
+        var (forwarder, connections) = Create(spool, script: command => command.StartsWith("MAIL", StringComparison.Ordinal) ? "<drop>" : null);
+
+        var result = await forwarder.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(0, result.Sent);
+        Assert.Single(connections);
+        Assert.Single(await ListAsync(spool, SpoolView.Ready));
     }
 
     [Fact]

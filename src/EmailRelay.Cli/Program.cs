@@ -36,6 +36,8 @@ internal static class Program
 
     private static async Task<int> RunRelayAsync(string[] args)
     {
+        // Before the first socket: the runtime reads these once.
+        SocketEngineSettings.Apply();
         var startDirectory = Environment.CurrentDirectory;
         var environment = new CommandLineEnvironment(
             AppContext.BaseDirectory,

@@ -125,7 +125,10 @@ internal sealed class RelayLoggerProvider : ILoggerProvider
                 }
             }
 
-            _syslog?.Write(now, level, _formatter.FormatBody(level, text, connection, message));
+            if (_syslog is { } syslog && !syslog.IsDropping(now))
+            {
+                syslog.Write(now, level, _formatter.FormatBody(level, text, connection, message));
+            }
         }
     }
 }

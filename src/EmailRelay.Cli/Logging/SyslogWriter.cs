@@ -52,6 +52,11 @@ internal sealed class SyslogWriter : IDisposable
     /// </summary>
     public void Write(DateTimeOffset localTime, LogLevel level, string body)
     {
+        if (IsDropping(localTime))
+        {
+            return;
+        }
+
         var bytes = Encoding.UTF8.GetBytes(Format(localTime, level, body));
         for (var attempt = 0; attempt < 2; attempt++)
         {
@@ -88,6 +93,13 @@ internal sealed class SyslogWriter : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// True while lines are being dropped (no syslog socket, and the next look for it is not due yet), so the
+    /// caller can skip formatting them.
+    /// </summary>
+    public bool IsDropping(DateTimeOffset localTime) =>
+        _socket is null && localTime < _nextConnect && localTime > _nextConnect - s_retryInterval;
 
     /// <inheritdoc />
     public void Dispose() => _socket?.Dispose();

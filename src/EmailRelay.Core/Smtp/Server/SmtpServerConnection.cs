@@ -34,7 +34,7 @@ internal sealed class SmtpServerConnection : IDisposable
     private readonly CancellationTokenSource _timeout;
     private INewMessage? _message;
     private SmtpDataDecoder? _decoder;
-    private ArrayBufferWriter<byte>? _dataBuffer;
+    private PooledBufferWriter? _dataBuffer;
     private long _stored;
     private long _progress;
     private long _chunkRemaining;
@@ -288,12 +288,12 @@ internal sealed class SmtpServerConnection : IDisposable
     private async ValueTask<(bool Done, ReadOnlySequence<byte> Remaining)> DecodeDataAsync(ReadOnlySequence<byte> input, CancellationToken cancellationToken)
     {
         _decoder ??= new SmtpDataDecoder(Policy.BareNewlines);
-        _dataBuffer ??= new ArrayBufferWriter<byte>(_options.Limits.ReadBufferSize);
+        _dataBuffer ??= new PooledBufferWriter(_options.Limits.ReadBufferSize);
         var done = _decoder.Decode(input, _dataBuffer, out var consumed);
         var remaining = input.Slice(consumed);
         _progress += input.Length - remaining.Length;
         await StoreAsync(_dataBuffer.WrittenMemory, cancellationToken);
-        _dataBuffer.ResetWrittenCount();
+        _dataBuffer.Clear();
         return (done, remaining);
     }
 
@@ -359,9 +359,15 @@ internal sealed class SmtpServerConnection : IDisposable
                 await DisposeMessageAsync();
             }
 
-            foreach (var reply in step.Replies)
+            // The two fields, not the Replies iterator: no allocation per step.
+            if (step.Reply is { } reply)
             {
                 Write(reply);
+            }
+
+            if (step.FinalReply is { } finalReply)
+            {
+                Write(finalReply);
             }
 
             LogEvent(step.Event);
@@ -458,7 +464,7 @@ internal sealed class SmtpServerConnection : IDisposable
 
     private async ValueTask<OperationResult> CommitAsync(SessionOperation.CommitMessage commit, CancellationToken cancellationToken)
     {
-        _dataBuffer = null;
+        _dataBuffer?.Release();
         if (_message is null)
         {
             return OperationResult.Failure(SmtpServerReplies.TransactionFailed);
@@ -538,7 +544,7 @@ internal sealed class SmtpServerConnection : IDisposable
     {
         var message = _message;
         _message = null;
-        _dataBuffer = null;
+        _dataBuffer?.Release();
         if (message is not null)
         {
             await message.DisposeAsync();

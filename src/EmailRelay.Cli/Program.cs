@@ -36,8 +36,6 @@ internal static class Program
 
     private static async Task<int> RunRelayAsync(string[] args)
     {
-        // Before the first socket: the runtime reads these once.
-        SocketEngineSettings.Apply();
         var startDirectory = Environment.CurrentDirectory;
         var environment = new CommandLineEnvironment(
             AppContext.BaseDirectory,
@@ -53,6 +51,8 @@ internal static class Program
                 Console.Error.Write(failure.Message);
                 return failure.ExitCode;
             case RunRequest run:
+                // Before the first socket: the runtime reads these once.
+                SocketEngineSettings.Apply(run.CommandLine);
                 return await RunAsync(args, run, startDirectory);
             default:
                 return ExitError;

@@ -1,4 +1,6 @@
 using System.Globalization;
+using EmailRelay.Auth;
+using EmailRelay.Cli.CommandLine;
 
 namespace EmailRelay.Cli.Daemon;
 
@@ -14,6 +16,11 @@ namespace EmailRelay.Cli.Daemon;
 /// completion no longer wakes a worker thread (epoll thread, then a pool worker) and the idle workers no longer
 /// spin. Our code never blocks on a task (BannedSymbols.txt) and performs no synchronous operation on a socket
 /// that is also used asynchronously, so nothing on an event thread waits for that same thread.</para>
+/// <para>Two configured checks do block their calling thread, in native code the SMTP and POP sessions call
+/// synchronously: PAM (<c>--server-auth pam:</c>, <c>--pop-auth pam:</c>: password hashing, and libpam's delay of
+/// about 2 s after a failure) and the <c>account:</c> verifier (the system's user database, which NSS may look up
+/// over the network). On an event thread that would stall every connection it serves, so with either of them the
+/// completions stay on the thread pool, as the runtime does by default.</para>
 /// </summary>
 internal static class SocketEngineSettings
 {
@@ -28,9 +35,10 @@ internal static class SocketEngineSettings
     /// inline default is one per processor, which on 2 cores put two busy event loops beside the clients and cost
     /// about 10 % more CPU per message than one); the other half stay for the thread pool (timers, filters, file syncs).
     /// </summary>
-    public static void Apply()
+    public static void Apply(RelayCommandLine commandLine)
     {
-        if (!OperatingSystem.IsLinux())
+        ArgumentNullException.ThrowIfNull(commandLine);
+        if (!OperatingSystem.IsLinux() || commandLine.Units.Any(HasBlockingCheck))
         {
             return;
         }
@@ -38,6 +46,12 @@ internal static class SocketEngineSettings
         SetIfUnset(InlineCompletions, "1");
         SetIfUnset(ThreadCount, Math.Max(1, Environment.ProcessorCount / 2).ToString(CultureInfo.InvariantCulture));
     }
+
+    /// <summary>True if the unit authenticates through PAM or verifies addresses with <c>account:</c>.</summary>
+    internal static bool HasBlockingCheck(UnitOptions unit) =>
+        (unit.Get("server-auth") is { } server && SecretStores.IsPam(server)) ||
+        (unit.Get("pop-auth") is { } pop && SecretStores.IsPam(pop)) ||
+        (unit.Get("address-verifier") ?? "").StartsWith("account:", StringComparison.Ordinal);
 
     private static void SetIfUnset(string name, string value)
     {

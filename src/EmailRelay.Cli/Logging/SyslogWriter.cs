@@ -64,7 +64,7 @@ internal sealed class SyslogWriter : IDisposable
             {
                 if (_socket is null)
                 {
-                    if (localTime < _nextConnect && localTime > _nextConnect - s_retryInterval)
+                    if (IsDropping(localTime))
                     {
                         return;
                     }

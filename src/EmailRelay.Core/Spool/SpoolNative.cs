@@ -40,7 +40,6 @@ internal static partial class SpoolNative
     private const int LOCK_NB = 4;
     private const int LOCK_UN = 8;
     private const int AtEmptyPath = 0x1000;
-    private const uint StatxNlink = 0x4;
 
     private static int ODirectory => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
 
@@ -205,22 +204,6 @@ internal static partial class SpoolNative
 
         errno = Marshal.GetLastPInvokeError();
         return false;
-    }
-
-    /// <summary>
-    /// True if the open file has no name left (link count 0: its holder removed it): <c>statx(AT_EMPTY_PATH)</c>,
-    /// whose layout is the same on every architecture. False elsewhere than Linux or if it cannot tell.
-    /// </summary>
-    public static bool IsUnlinked(SafeFileHandle handle)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return false;
-        }
-
-        // struct statx is 256 bytes; stx_nlink is the u32 at offset 16.
-        Span<uint> buffer = stackalloc uint[64];
-        return statx(handle, "", AtEmptyPath, StatxNlink, ref MemoryMarshal.GetReference(buffer)) == 0 && buffer[4] == 0;
     }
 
     /// <summary>Releases a <c>flock</c> (closing the last descriptor releases it too).</summary>

@@ -151,13 +151,13 @@ public sealed class SpoolCrashStateTests : IDisposable
         File.WriteAllBytes(LockPath, []);
         using var stale = SpoolNative.OpenReadWrite(LockPath, create: false, exclusive: false, out _)!;
         File.Delete(LockPath);
-        Assert.True(SpoolNative.IsUnlinked(stale));
+        Assert.False(SpoolNative.IsNamedBy(stale, LockPath));
         Assert.Null(OwnerLock.TryAcquire(LockPath, create: false, exclusive: false, out var failure));
         Assert.Equal(OwnerLock.Failure.Missing, failure);
         using OwnerLock? created = OwnerLock.TryAcquire(LockPath, create: true, exclusive: false, out _);
         Assert.NotNull(created);
         using var current = SpoolNative.OpenReadOnly(LockPath, out _)!;
-        Assert.False(SpoolNative.IsUnlinked(current));
+        Assert.True(SpoolNative.IsNamedBy(current, LockPath));
     }
 
     private string LockPath => Path.Combine(_directory.Path, Id + ".lock");

@@ -90,13 +90,14 @@ internal sealed class Pop3ServerConnection : IDisposable
         }
         finally
         {
+            // The client is let go first: after QUIT it has its reply, and the deleted messages' leftovers are no business of its.
+            await _transport.DisposeAsync();
             if (_maildrop is not null)
             {
                 // A disconnect without QUIT deletes nothing and leaves nothing locked.
                 await _maildrop.DisposeAsync();
             }
 
-            await _transport.DisposeAsync();
             _timeout.Dispose();
             Log.ConnectionClosed(_logger, _closeReason);
         }
@@ -243,8 +244,8 @@ internal sealed class Pop3ServerConnection : IDisposable
                     if (_maildrop is not null)
                     {
                         // The rest is unlocked before "+OK signing off": once the client has it, the forwarder may take them.
-                        await _maildrop.DisposeAsync();
-                        _maildrop = null;
+                        // What is left of the deleted messages' files goes after the reply, when the connection ends.
+                        await _maildrop.UnlockRestAsync();
                     }
 
                     step = _session.Updated(removed);

@@ -187,14 +187,33 @@ internal sealed class FilePool
     /// </summary>
     public int Recycle(string path)
     {
+        int errno = Retire(path, out string? dirty);
+        if (dirty is not null)
+        {
+            // The message name is gone; whatever follows only decides whether the file is kept.
+            Reclaim(dirty);
+        }
+
+        return errno;
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Recycle"/>: removes the name <paramref name="path"/> as <c>unlink(2)</c> would,
+    /// in one rename, and leaves the file at a dirty pool name (<paramref name="dirty"/>, null when the file was
+    /// unlinked instead) for <see cref="Reclaim"/> to empty later. Lets a caller reply to its client as soon as the
+    /// name is gone and do the truncating afterwards; a crash in between leaves a <c>.dirty</c> file for
+    /// <see cref="Recover"/>. Returns 0, or the errno of the removal (ENOENT: it was already gone).
+    /// </summary>
+    public int Retire(string path, out string? dirty)
+    {
+        dirty = null;
         if (!HasRoom() || !EnsureDirectory())
         {
             return Unlink(path);
         }
 
-        string clean = NextName();
-        string dirty = clean + DirtySuffix;
-        int errno = SpoolNative.RenameNoReplace(path, dirty);
+        string name = NextName() + DirtySuffix;
+        int errno = SpoolNative.RenameNoReplace(path, name);
         if (errno == SpoolNative.ENOENT && !File.Exists(path))
         {
             return errno;
@@ -206,9 +225,20 @@ internal sealed class FilePool
             return Unlink(path);
         }
 
-        // The message name is gone; whatever follows only decides whether the file is kept.
-        _ = Clean(dirty, clean);
+        dirty = name;
         return 0;
+    }
+
+    /// <summary>The second half of <see cref="Recycle"/>: empties a file <see cref="Retire"/> left dirty and makes it clean (or unlinks it if it has another link).</summary>
+    public void Reclaim(string dirty)
+    {
+        ArgumentNullException.ThrowIfNull(dirty);
+        if (!dirty.EndsWith(DirtySuffix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("not a dirty pool name", nameof(dirty));
+        }
+
+        _ = Clean(dirty, dirty[..^DirtySuffix.Length]);
     }
 
     /// <summary>

@@ -698,6 +698,24 @@ internal sealed class FileSpool : IMessageSpool
         return SpoolNative.TryUnlink(path, out int errno) ? 0 : errno;
     }
 
+    /// <summary>
+    /// The first half of <see cref="Recycle"/>: removes the name <paramref name="path"/> now (one rename into the pool,
+    /// or an unlink without one) and gives back in <paramref name="dirty"/> what <see cref="Reclaim"/> empties later.
+    /// </summary>
+    internal int Retire(string path, out string? dirty)
+    {
+        if (Pool is { } pool)
+        {
+            return pool.Retire(path, out dirty);
+        }
+
+        dirty = null;
+        return SpoolNative.TryUnlink(path, out int errno) ? 0 : errno;
+    }
+
+    /// <summary>The second half of <see cref="Recycle"/>, for a file <see cref="Retire"/> left dirty in the pool.</summary>
+    internal void Reclaim(string dirty) => Pool?.Reclaim(dirty);
+
     private void RecoverPool()
     {
         try

@@ -9,7 +9,7 @@ namespace EmailRelay.Spool;
 /// other processes see no difference: per message, the <c>&lt;id&gt;.lock</c> sidecar's <c>flock</c>, then
 /// <see cref="FileSpool.LockBusy"/> (<c>.envelope</c> → <c>.envelope.claim</c> → <c>.envelope.busy</c>, the
 /// first rename decides who wins); unlock is <see cref="FileSpool.ReleaseBusy"/> and the release; delete
-/// removes the envelope, then the content, then the sidecar. What differs is the cost: a whole maildrop in a few blocking work items with raw
+/// removes the envelope (the commit, before QUIT's reply), then the content, then the sidecar (after it). What differs is the cost: a whole maildrop in a few blocking work items with raw
 /// system calls, no envelope re-read (POP does not need it), one directory sync per batch, and one
 /// <see cref="FileSpool.Changed"/> event per batch.
 /// </summary>
@@ -65,10 +65,10 @@ internal static class PopLocks
         return slots;
     }
 
-    /// <summary>Returns every entry not yet finished to the ready state, then raises one <see cref="FileSpool.Changed"/>.</summary>
+    /// <summary>Returns every entry still held (neither deleted nor finished) to the ready state, then raises one <see cref="FileSpool.Changed"/>.</summary>
     public static async Task UnlockAsync(FileSpool spool, IReadOnlyList<PopMaildrop.Entry> entries)
     {
-        var held = entries.Where(e => !e.Finished && e.Lock is not null).ToArray();
+        var held = entries.Where(e => !e.Finished && !e.Deleted && e.Lock is not null).ToArray();
         if (held.Length > 0)
         {
             await ForChunks(held, entry => Unlock(spool, entry));
@@ -86,15 +86,22 @@ internal static class PopLocks
         }
     }
 
-    /// <summary>Removes the entries (envelope, then content unless shared, then the sidecar) and syncs the directory once; the entries that failed are left unfinished.</summary>
+    /// <summary>
+    /// QUIT's commit: removes each entry's envelope (one rename into the pool, or an unlink) and syncs the directory
+    /// once. The entries removed are marked <see cref="PopMaildrop.Entry.Deleted"/>, the ones that failed are left as
+    /// they were. Their content and sidecar are left for <see cref="FinishDeletesAsync"/>, which can run after the
+    /// client has its reply: with the envelope gone the message is gone (a crash in between leaves only files that
+    /// recovery removes).
+    /// </summary>
     public static async Task DeleteAsync(FileSpool spool, IReadOnlyList<PopMaildrop.Entry> entries)
     {
-        await ForChunks([.. entries.Where(e => e.Lock is not null)], entry => Delete(spool, entry));
+        await ForChunks([.. entries.Where(e => e.Lock is not null)], entry => CommitDelete(spool, entry));
         foreach (var entry in entries.Where(e => e.Fallback is not null))
         {
             try
             {
                 await entry.Fallback!.DeleteAsync(CancellationToken.None);
+                entry.Deleted = true;
                 entry.Finished = true;
             }
             catch (SpoolException e)
@@ -104,6 +111,13 @@ internal static class PopLocks
         }
 
         await SyncAsync(spool);
+    }
+
+    /// <summary>Removes what <see cref="DeleteAsync"/> left of each deleted entry: the envelope file's data, the content (unless shared), and the sidecar.</summary>
+    public static Task FinishDeletesAsync(FileSpool spool, IReadOnlyList<PopMaildrop.Entry> entries)
+    {
+        var deleted = entries.Where(e => e.Deleted && !e.Finished).ToArray();
+        return deleted.Length == 0 ? Task.CompletedTask : ForChunks(deleted, entry => FinishDelete(spool, entry));
     }
 
     private static PopMaildrop.Entry? TryLock(FileSpool spool, MessageId id, List<MessageId> stale)
@@ -185,23 +199,43 @@ internal static class PopLocks
         }
     }
 
-    private static void Delete(FileSpool spool, PopMaildrop.Entry entry)
+    private static void CommitDelete(FileSpool spool, PopMaildrop.Entry entry)
     {
-        string busy = spool.PathOf(entry.Id, SpoolFileKind.EnvelopeBusy);
-        int errno = spool.Recycle(busy);
+        int errno = spool.Retire(spool.PathOf(entry.Id, SpoolFileKind.EnvelopeBusy), out string? dirty);
         if (errno is not 0 and not SpoolNative.ENOENT)
         {
             Log.PopDeleteFailed(spool.Logger, entry.Id.Value, "cannot delete message: errno " + errno);
             return;
         }
 
-        if (!entry.IsSharedContent && (errno = spool.Recycle(entry.ContentPath)) is not 0 and not SpoolNative.ENOENT)
-        {
-            Log.CleanupFailed(spool.Logger, entry.ContentPath, "errno " + errno);
-        }
+        entry.RetiredEnvelope = dirty;
+        entry.Deleted = true;
+    }
 
+    private static void FinishDelete(FileSpool spool, PopMaildrop.Entry entry)
+    {
         entry.Finished = true;
-        entry.Lock!.Release();
+        try
+        {
+            if (entry.RetiredEnvelope is { } dirty)
+            {
+                spool.Reclaim(dirty);
+            }
+
+            int errno;
+            if (!entry.IsSharedContent && (errno = spool.Recycle(entry.ContentPath)) is not 0 and not SpoolNative.ENOENT)
+            {
+                Log.CleanupFailed(spool.Logger, entry.ContentPath, "errno " + errno);
+            }
+        }
+        catch (Exception e) when (SpoolErrors.IsIo(e))
+        {
+            Log.CleanupFailed(spool.Logger, entry.ContentPath, e.Message);
+        }
+        finally
+        {
+            entry.Lock!.Release();
+        }
     }
 
     private static async Task SyncAsync(FileSpool spool)

@@ -7,8 +7,8 @@ namespace EmailRelay.Spool;
 /// <summary>
 /// One POP session's locked messages, numbered from 0 in listing order. Calling sequence: read
 /// <see cref="Count"/>, <see cref="SizeOf"/>, <see cref="UidOf"/> and <see cref="OpenContent"/> freely;
-/// then <see cref="DeleteAsync"/> at most once (QUIT), and always <see cref="DisposeAsync"/>, which
-/// unlocks every message not deleted (a disconnect without QUIT deletes nothing and leaves nothing locked).
+/// then <see cref="DeleteAsync"/> at most once (QUIT), optionally <see cref="UnlockRestAsync"/>, and always
+/// <see cref="DisposeAsync"/>, which finishes the deletes and unlocks every message not deleted (a disconnect without QUIT deletes nothing and leaves nothing locked).
 /// </summary>
 internal sealed class PopMaildrop : IAsyncDisposable
 {
@@ -47,7 +47,11 @@ internal sealed class PopMaildrop : IAsyncDisposable
             ?? throw new SpoolException(entry.Id, "cannot open content file: errno " + errno);
     }
 
-    /// <summary>Removes the given messages (unless <c>--pop-no-delete</c>); true if every one was removed.</summary>
+    /// <summary>
+    /// Removes the given messages (unless <c>--pop-no-delete</c>); true if every one was removed. A message is gone
+    /// when this returns (its envelope is, and the directory is synced); its remaining files go in
+    /// <see cref="DisposeAsync"/>, so the client need not wait for them.
+    /// </summary>
     public async ValueTask<bool> DeleteAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(indexes);
@@ -56,17 +60,20 @@ internal sealed class PopMaildrop : IAsyncDisposable
             return true;
         }
 
-        var doomed = indexes.Distinct().Select(i => _entries[i]).Where(e => !e.Finished).ToList();
+        var doomed = indexes.Distinct().Select(i => _entries[i]).Where(e => !e.Finished && !e.Deleted).ToList();
         await PopLocks.DeleteAsync(_spool, doomed);
-        foreach (var entry in doomed.Where(e => e.Finished && e.IsSharedContent))
+        foreach (var entry in doomed.Where(e => e.Deleted && e.IsSharedContent))
         {
             _store.RemoveSharedContentIfUnnamed(entry.Id, entry.ContentPath);
         }
 
-        return doomed.TrueForAll(e => e.Finished);
+        return doomed.TrueForAll(e => e.Deleted);
     }
 
-    /// <summary>Unlocks every message still held.</summary>
+    /// <summary>Unlocks every message still held and not deleted (after QUIT's deletes, before its reply: the forwarder may then take them).</summary>
+    public Task UnlockRestAsync() => PopLocks.UnlockAsync(_spool, _entries);
+
+    /// <summary>Removes what is left of the deleted messages and unlocks every message still held.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -75,7 +82,14 @@ internal sealed class PopMaildrop : IAsyncDisposable
         }
 
         _disposed = true;
-        await PopLocks.UnlockAsync(_spool, _entries);
+        try
+        {
+            await PopLocks.FinishDeletesAsync(_spool, _entries);
+        }
+        finally
+        {
+            await PopLocks.UnlockAsync(_spool, _entries);
+        }
     }
 
     /// <summary>One listed message: held either by the batch lock (<see cref="Lock"/>) or, after a stale-lock recovery, by the spool (<see cref="Fallback"/>).</summary>
@@ -102,7 +116,13 @@ internal sealed class PopMaildrop : IAsyncDisposable
         /// <summary>True if the content is the main spool's, shared with other users (by name).</summary>
         public bool IsSharedContent { get; init; }
 
-        /// <summary>True once deleted or unlocked: nothing is held any more.</summary>
+        /// <summary>True once its envelope is removed: the message is gone, whatever of its files is still to be removed.</summary>
+        public bool Deleted { get; set; }
+
+        /// <summary>The deleted envelope's file, dirty in the spool's pool until the delete is finished (null without a pool).</summary>
+        public string? RetiredEnvelope { get; set; }
+
+        /// <summary>True once deleted or unlocked and cleaned up: nothing is held any more.</summary>
         public bool Finished { get; set; }
     }
 }

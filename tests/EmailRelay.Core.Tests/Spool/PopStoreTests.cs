@@ -53,7 +53,16 @@ public sealed class PopStoreTests
 
         Assert.True(await maildrop.DeleteAsync([.. Enumerable.Range(0, count)], CancellationToken.None));
         Assert.Equal(syncs + 2, h.Spool.DirectorySync.SyncCount);
+
+        // QUIT's reply can go now: every envelope is gone, and nobody can take the messages in the meantime.
+        Assert.Equal(0, CountFiles(h, ".envelope") + CountFiles(h, ".busy"));
+        Assert.Equal(count, CountFiles(h, ".content"));
+        Assert.Null(await forwarder.TryLockAsync(ids[0], CancellationToken.None));
+
+        // The rest goes when the session ends.
+        await maildrop.DisposeAsync();
         Assert.Empty(Directory.EnumerateFiles(h.Directory));
+        Assert.Equal(syncs + 2, h.Spool.DirectorySync.SyncCount);
     }
 
     [Fact]
@@ -116,6 +125,8 @@ public sealed class PopStoreTests
         Assert.NotNull(maildrop.Entries[1].Fallback);
         Assert.Equal(3, CountFiles(h, ".envelope.busy"));
         Assert.True(await maildrop.DeleteAsync([0, 1, 2], CancellationToken.None));
+        Assert.Equal(0, CountFiles(h, ".envelope") + CountFiles(h, ".busy"));
+        await maildrop.DisposeAsync();
         Assert.Empty(Directory.EnumerateFiles(h.Directory));
     }
 

@@ -104,12 +104,13 @@ public sealed class FilterCopyTests
             Assert.True(result.ExitCode == 0, result.Output + relay.Process.StderrText);
             Assert.Contains("retrieved 1", result.Output, StringComparison.Ordinal);
             Assert.Equal(Encoding.ASCII.GetString(stored), Encoding.ASCII.GetString(await File.ReadAllBytesAsync(Directory.EnumerateFiles(output).Single())));
-            Assert.Equal(pop ? ["ID.content", "bob/ID.envelope"] : ["bob/ID.content", "bob/ID.envelope"], Layout(relay.Spool, id));
+            string[] left = pop ? ["ID.content", "bob/ID.envelope"] : ["bob/ID.content", "bob/ID.envelope"];
+            await Poll.UntilAsync(() => Layout(relay.Spool, id).SequenceEqual(left), TimeSpan.FromSeconds(20), "alice's copy to go");
 
             // bob with MailKit: the same bytes; the shared content goes with the last envelope.
             var bobs = await MailKitRetrieveAndDeleteAsync(relay.PopPort, "bob", "bob-pw");
             Assert.Equal(Encoding.ASCII.GetString(stored), Encoding.ASCII.GetString(bobs));
-            Assert.Empty(Layout(relay.Spool, id));
+            await Poll.UntilAsync(() => Layout(relay.Spool, id).Count == 0, TimeSpan.FromSeconds(20), "the last copy to go");
             return layout;
         }
         finally

@@ -92,7 +92,9 @@ public sealed class PopBlackBoxTests
             Assert.Contains(delivered, d => d.EndsWith(expected, StringComparison.Ordinal) && d.StartsWith("Received: from 127.0.0.1", StringComparison.Ordinal));
         }
 
-        Assert.Empty(relay.Contents());
+        // QUIT's reply comes once the envelopes are gone; the content files go just after it.
+        Assert.Empty(Directory.EnumerateFiles(relay.Spool, "*.envelope*"));
+        await Poll.UntilAsync(() => relay.Contents().Count == 0, TimeSpan.FromSeconds(20), "the retrieved messages' content files to go");
     }
 
     [Fact]

@@ -216,6 +216,13 @@ internal sealed class Pop3ServerConnection : IDisposable
     {
         while (true)
         {
+            if (step.Operation is Pop3Operation.Retrieve pending && !await _maildrop!.WaitAvailableAsync(pending.Index, cancellationToken))
+            {
+                // Taken by another owner between the listing and this session's lock on it: nothing of the step is written.
+                step = _session.RetrieveFailed();
+                continue;
+            }
+
             Write(step.Lines);
             LogEvent(step.Event);
             switch (step.Operation)

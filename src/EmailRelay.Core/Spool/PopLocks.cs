@@ -15,57 +15,76 @@ namespace EmailRelay.Spool;
 /// </summary>
 internal static class PopLocks
 {
-    /// <summary>Messages per blocking work item (several run at once; operations on one directory serialize in the kernel anyway).</summary>
+    /// <summary>Messages per blocking work item of unlock and delete (several run at once; operations on one directory serialize in the kernel anyway).</summary>
     internal const int ChunkSize = 1024;
 
     /// <summary>
-    /// Locks <paramref name="ids"/> in <paramref name="spool"/>; the result has one slot per id, null where the
-    /// message is held by someone else or has gone. An id whose sidecar carries a dead owner's marker is
-    /// left null and added to <paramref name="stale"/>, for <see cref="FileSpool.TryLockAsync"/> to recover.
+    /// Messages locked before a login is answered (those another owner holds are left out of the listing). A larger
+    /// maildrop's other messages are locked while the session goes on, so its login does not wait for them: on this
+    /// project's build machine a lock costs about 50 us, and up to a millisecond on a file system busy freeing inodes.
     /// </summary>
-    public static async Task<PopMaildrop.Entry?[]> LockAsync(FileSpool spool, IReadOnlyList<MessageId> ids, List<MessageId> stale)
+    internal const int EagerLockCount = 1024;
+
+    /// <summary>Messages per step of a maildrop's background locking, in listing order: RETR of message n waits for n's step.</summary>
+    internal const int LockStepSize = 128;
+
+    /// <summary>
+    /// The maildrop's listing: for each id, its content path and size (stat'ed now: a committed content file does not
+    /// change), nothing locked yet. Runs on a blocking worker.
+    /// </summary>
+    public static async Task<List<PopMaildrop.Entry>> ListAsync(FileSpool spool, IReadOnlyList<MessageId> ids)
     {
-        var slots = new PopMaildrop.Entry?[ids.Count];
-        var staleByChunk = new List<MessageId>[(ids.Count + ChunkSize - 1) / ChunkSize];
-        var work = new Task[staleByChunk.Length];
-        for (int c = 0; c < work.Length; c++)
+        var entries = new List<PopMaildrop.Entry>(ids.Count);
+        await FileSpool.RunBlocking(() =>
         {
-            int chunk = c;
-            staleByChunk[chunk] = [];
-            work[chunk] = FileSpool.RunBlocking(() =>
+            foreach (var id in ids)
             {
-                int end = Math.Min(ids.Count, (chunk + 1) * ChunkSize);
-                for (int i = chunk * ChunkSize; i < end; i++)
+                string contentPath = spool.ContentPathOf(id);
+                long size = SpoolNative.TryStat(contentPath, out SpoolNative.FileStatus status) ? status.Size : 0;
+                entries.Add(new PopMaildrop.Entry(id, contentPath, size) { IsSharedContent = IsShared(spool, contentPath) });
+            }
+        });
+        return entries;
+    }
+
+    /// <summary>
+    /// Locks <paramref name="entries"/>[<paramref name="from"/>..<paramref name="to"/>) in place (their <see cref="PopMaildrop.Entry.Lock"/>),
+    /// leaving unlocked those held by someone else or gone. An entry whose sidecar carries a dead owner's marker is
+    /// added to <paramref name="stale"/>, for <see cref="FileSpool.TryLockAsync"/> to recover. On an unexpected error
+    /// the entries this call locked are unlocked again and the error is thrown.
+    /// </summary>
+    public static async Task LockAsync(FileSpool spool, IReadOnlyList<PopMaildrop.Entry> entries, int from, int to, List<PopMaildrop.Entry> stale)
+    {
+        try
+        {
+            await FileSpool.RunBlocking(() =>
+            {
+                for (int i = from; i < to; i++)
                 {
-                    slots[i] = TryLock(spool, ids[i], staleByChunk[chunk]);
+                    entries[i].Lock = TryLock(spool, entries[i], stale);
                 }
             });
         }
-
-        try
-        {
-            await Task.WhenAll(work);
-        }
         catch
         {
-            await UnlockAsync(spool, [.. slots.Where(e => e is not null).Select(e => e!)]);
+            var locked = new List<PopMaildrop.Entry>();
+            for (int i = from; i < to; i++)
+            {
+                if (entries[i].Lock is not null)
+                {
+                    locked.Add(entries[i]);
+                }
+            }
+
+            await UnlockAsync(spool, locked);
             throw;
         }
-
-        foreach (var list in staleByChunk)
-        {
-            stale.AddRange(list);
-        }
-
-        if (slots.Any(e => e is not null))
-        {
-            await SyncAsync(spool);
-        }
-
-        return slots;
     }
 
-    /// <summary>Returns every entry still held (neither deleted nor finished) to the ready state, then raises one <see cref="FileSpool.Changed"/>.</summary>
+    /// <summary>Syncs the spool directory (after a maildrop's locking; errors are logged).</summary>
+    public static Task SyncDirectoryAsync(FileSpool spool) => SyncAsync(spool);
+
+    /// <summary>Returns every entry still held (neither deleted nor finished) to the ready state, then raises one <see cref="FileSpool.Changed"/> if there was any.</summary>
     public static async Task UnlockAsync(FileSpool spool, IReadOnlyList<PopMaildrop.Entry> entries)
     {
         var held = entries.Where(e => !e.Finished && !e.Deleted && e.Lock is not null).ToArray();
@@ -74,13 +93,14 @@ internal static class PopLocks
             await ForChunks(held, entry => Unlock(spool, entry));
         }
 
-        foreach (var entry in entries.Where(e => !e.Finished && e.Fallback is not null))
+        var fallbacks = entries.Where(e => !e.Finished && e.Fallback is not null).ToArray();
+        foreach (var entry in fallbacks)
         {
             entry.Finished = true;
             await entry.Fallback!.DisposeAsync();
         }
 
-        if (entries.Count > 0)
+        if (held.Length + fallbacks.Length > 0)
         {
             spool.OnChanged();
         }
@@ -120,8 +140,9 @@ internal static class PopLocks
         return deleted.Length == 0 ? Task.CompletedTask : ForChunks(deleted, entry => FinishDelete(spool, entry));
     }
 
-    private static PopMaildrop.Entry? TryLock(FileSpool spool, MessageId id, List<MessageId> stale)
+    private static OwnerLock? TryLock(FileSpool spool, PopMaildrop.Entry entry, List<PopMaildrop.Entry> stale)
     {
+        var id = entry.Id;
         OwnerLock? ownerLock;
         try
         {
@@ -145,7 +166,7 @@ internal static class PopLocks
             {
                 // A dead owner's marker: close without clearing it, so the spool's own lock path recovers it.
                 ownerLock.Dispose();
-                stale.Add(id);
+                stale.Add(entry);
                 return null;
             }
 
@@ -163,18 +184,7 @@ internal static class PopLocks
             return null;
         }
 
-        string contentPath = spool.ContentPathOf(id);
-        long size;
-        try
-        {
-            size = new FileInfo(contentPath).Length;
-        }
-        catch (Exception e) when (SpoolErrors.IsIo(e))
-        {
-            size = 0;
-        }
-
-        return new PopMaildrop.Entry(id, contentPath, size) { Lock = ownerLock, IsSharedContent = IsShared(spool, contentPath) };
+        return ownerLock;
     }
 
     private static void Unlock(FileSpool spool, PopMaildrop.Entry entry)

@@ -5,36 +5,71 @@ using Microsoft.Win32.SafeHandles;
 namespace EmailRelay.Spool;
 
 /// <summary>
-/// One POP session's locked messages, numbered from 0 in listing order. Calling sequence: read
-/// <see cref="Count"/>, <see cref="SizeOf"/>, <see cref="UidOf"/> and <see cref="OpenContent"/> freely;
-/// then <see cref="DeleteAsync"/> at most once (QUIT), optionally <see cref="UnlockRestAsync"/>, and always
-/// <see cref="DisposeAsync"/>, which finishes the deletes and unlocks every message not deleted (a disconnect without QUIT deletes nothing and leaves nothing locked).
+/// One POP session's messages, numbered from 0 in listing order, and their locks (differences 4). The first
+/// <see cref="PopLocks.EagerLockCount"/> listed are locked before the login is answered, and those another owner
+/// holds are left out, as for the whole maildrop in E-MailRelay's listing; the locks of the rest (a large
+/// maildrop's) are taken in listing order in the background from <see cref="StartLocking"/> on, so the login does
+/// not wait for them, and one of those that another owner takes first becomes unavailable (RETR answers
+/// <c>-ERR</c>). Calling sequence: read <see cref="Count"/>, <see cref="SizeOf"/>, <see cref="UidOf"/> freely;
+/// <see cref="WaitAvailableAsync"/> before <see cref="OpenContent"/>; then <see cref="DeleteAsync"/> at most once
+/// (QUIT), optionally <see cref="UnlockRestAsync"/>, and always <see cref="DisposeAsync"/>, which stops the
+/// locking, finishes the deletes and unlocks every message not deleted (a disconnect without QUIT deletes
+/// nothing and leaves nothing locked).
 /// </summary>
 internal sealed class PopMaildrop : IAsyncDisposable
 {
     private readonly PopStore _store;
     private readonly FileSpool _spool;
     private readonly List<Entry> _entries;
+    private readonly int _firstPending;
+    private readonly TaskCompletionSource[] _steps;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _locking = Task.CompletedTask;
     private bool _disposed;
 
-    internal PopMaildrop(PopStore store, FileSpool spool, List<Entry> entries)
+    /// <summary>Creates the maildrop over <paramref name="entries"/>, of which those from <paramref name="firstPending"/> on are not locked yet.</summary>
+    internal PopMaildrop(PopStore store, FileSpool spool, List<Entry> entries, int firstPending)
     {
         _store = store;
         _spool = spool;
         _entries = entries;
+        _firstPending = firstPending;
+        _steps = new TaskCompletionSource[(entries.Count - firstPending + PopLocks.LockStepSize - 1) / PopLocks.LockStepSize];
+        for (int i = 0; i < _steps.Length; i++)
+        {
+            _steps[i] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
     }
 
-    /// <summary>The number of messages.</summary>
+    /// <summary>The number of messages listed.</summary>
     public int Count => _entries.Count;
 
     /// <summary>The entries, in listing order (tests).</summary>
     internal IReadOnlyList<Entry> Entries => _entries;
+
+    /// <summary>Completes when every listed message has been locked or found unavailable (tests; QUIT).</summary>
+    internal Task Locked => _locking;
 
     /// <summary>The content size of message <paramref name="index"/> in octets.</summary>
     public long SizeOf(int index) => _entries[index].Size;
 
     /// <summary>The UIDL value of message <paramref name="index"/>: its content file name.</summary>
     public string UidOf(int index) => _entries[index].Uid;
+
+    /// <summary>Starts taking the locks not taken yet (once, by <see cref="PopStore.OpenAsync"/>); then syncs the directory once.</summary>
+    internal void StartLocking() => _locking = LockAllAsync();
+
+    /// <summary>Waits until message <paramref name="index"/>'s lock has been tried; true if this session holds it.</summary>
+    public async ValueTask<bool> WaitAvailableAsync(int index, CancellationToken cancellationToken)
+    {
+        if (index >= _firstPending)
+        {
+            await _steps[(index - _firstPending) / PopLocks.LockStepSize].Task.WaitAsync(cancellationToken);
+        }
+
+        var entry = _entries[index];
+        return !entry.Finished && !entry.Deleted && (entry.Lock is not null || entry.Fallback is not null);
+    }
 
     /// <summary>
     /// Opens message <paramref name="index"/>'s content for positional reads (<see cref="RandomAccess"/>): a plain
@@ -55,6 +90,7 @@ internal sealed class PopMaildrop : IAsyncDisposable
     public async ValueTask<bool> DeleteAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(indexes);
+        await _locking;
         if (_store.NoDelete)
         {
             return true;
@@ -71,9 +107,13 @@ internal sealed class PopMaildrop : IAsyncDisposable
     }
 
     /// <summary>Unlocks every message still held and not deleted (after QUIT's deletes, before its reply: the forwarder may then take them).</summary>
-    public Task UnlockRestAsync() => PopLocks.UnlockAsync(_spool, _entries);
+    public async Task UnlockRestAsync()
+    {
+        await _locking;
+        await PopLocks.UnlockAsync(_spool, _entries);
+    }
 
-    /// <summary>Removes what is left of the deleted messages and unlocks every message still held.</summary>
+    /// <summary>Stops the locking, removes what is left of the deleted messages and unlocks every message still held.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -82,6 +122,8 @@ internal sealed class PopMaildrop : IAsyncDisposable
         }
 
         _disposed = true;
+        await _stop.CancelAsync();
+        await _locking;
         try
         {
             await PopLocks.FinishDeletesAsync(_spool, _entries);
@@ -89,6 +131,52 @@ internal sealed class PopMaildrop : IAsyncDisposable
         finally
         {
             await PopLocks.UnlockAsync(_spool, _entries);
+            _stop.Dispose();
+        }
+    }
+
+    // In listing order, a step at a time; never faults (a failed step leaves its messages unavailable, and the rest too).
+    private async Task LockAllAsync()
+    {
+        await Task.Yield();
+        bool anyLocked = _firstPending > 0;
+        int step = 0;
+        try
+        {
+            for (; step < _steps.Length && !_stop.IsCancellationRequested; step++)
+            {
+                int from = _firstPending + step * PopLocks.LockStepSize;
+                int to = Math.Min(_entries.Count, from + PopLocks.LockStepSize);
+                var stale = new List<Entry>();
+                await PopLocks.LockAsync(_spool, _entries, from, to, stale);
+                foreach (var entry in stale)
+                {
+                    // A dead owner's sidecar: the spool's own lock path recovers it, then it is ours.
+                    await _store.RecoverAsync(_spool, entry, _stop.Token);
+                }
+
+                anyLocked |= _entries.Skip(from).Take(to - from).Any(e => e.Lock is not null || e.Fallback is not null);
+                _steps[step].TrySetResult();
+            }
+
+            if (anyLocked)
+            {
+                await PopLocks.SyncDirectoryAsync(_spool);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SpoolException or UnauthorizedAccessException)
+        {
+            if (e is not OperationCanceledException)
+            {
+                Log.PopSkipped(_spool.Logger, step < _steps.Length ? _entries[_firstPending + step * PopLocks.LockStepSize].Id.Value : "", e.Message);
+            }
+        }
+        finally
+        {
+            foreach (var pending in _steps)
+            {
+                pending.TrySetResult();
+            }
         }
     }
 
@@ -107,11 +195,11 @@ internal sealed class PopMaildrop : IAsyncDisposable
         /// <summary>The content file name.</summary>
         public string Uid { get; } = SpoolNames.FileName(id, SpoolFileKind.Content);
 
-        /// <summary>The sidecar lock of a batch-locked message.</summary>
-        public OwnerLock? Lock { get; init; }
+        /// <summary>The sidecar lock of a batch-locked message (null until locked, and if another owner has it).</summary>
+        public OwnerLock? Lock { get; set; }
 
         /// <summary>The message as the spool locked it (after recovering a dead owner's lock).</summary>
-        public IStoredMessage? Fallback { get; init; }
+        public IStoredMessage? Fallback { get; set; }
 
         /// <summary>True if the content is the main spool's, shared with other users (by name).</summary>
         public bool IsSharedContent { get; init; }

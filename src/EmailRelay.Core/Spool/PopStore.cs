@@ -9,7 +9,9 @@ namespace EmailRelay.Spool;
 /// The POP3 server's view of the spool (reference §f): the main spool, or with <c>--pop-by-name</c>
 /// the user's subdirectory (created if missing), whose content comes from the subdirectory or else the
 /// main spool. Differences 4: opening a maildrop claims every listed message with the forwarder's
-/// rename lock, so a message is never both forwarded and retrieved.
+/// rename lock, so a message is never both forwarded and retrieved. Beyond the first
+/// <see cref="PopLocks.EagerLockCount"/>, the claims are taken in listing order while the session goes on (see
+/// <see cref="PopMaildrop"/>), so a large maildrop's login does not wait for them.
 /// </summary>
 internal sealed class PopStore
 {
@@ -32,12 +34,15 @@ internal sealed class PopStore
     /// <summary><c>--pop-by-name</c>.</summary>
     public bool ByName { get; }
 
+    /// <summary>How many listed messages are locked before a login is answered (<see cref="PopLocks.EagerLockCount"/>; tests set fewer).</summary>
+    internal int EagerLocks { get; init; } = PopLocks.EagerLockCount;
+
     /// <summary><c>--pop-no-delete</c>.</summary>
     public bool NoDelete { get; }
 
     /// <summary>
-    /// Opens <paramref name="user"/>'s maildrop: lists the ready envelopes and locks each one (those
-    /// another process holds are left out). Returns null if the user cannot have a maildrop (a by-name
+    /// Opens <paramref name="user"/>'s maildrop: lists the ready envelopes, locks the first ones (leaving out those
+    /// another process holds) and starts locking the rest (of which those another process takes first become unavailable). Returns null if the user cannot have a maildrop (a by-name
     /// id that is not a plain directory name) or the directory cannot be made. Dispose the maildrop to
     /// unlock whatever it still holds.
     /// </summary>
@@ -72,32 +77,40 @@ internal sealed class PopStore
             ids.Add(id);
         }
 
-        // Differences 4: the forwarder's locks, taken for the whole maildrop in one batch.
-        var stale = new List<MessageId>();
-        var slots = await PopLocks.LockAsync(spool, ids, stale);
-        foreach (var id in stale)
+        // Differences 4: the forwarder's locks on every listed message. The first ones before the login is answered,
+        // leaving out those another owner holds; the rest in listing order while the session goes on.
+        var listed = await PopLocks.ListAsync(spool, ids);
+        int eager = Math.Min(listed.Count, EagerLocks);
+        var stale = new List<PopMaildrop.Entry>();
+        await PopLocks.LockAsync(spool, listed, 0, eager, stale);
+        foreach (var entry in stale)
         {
             // A dead owner's sidecar: the spool's own lock path recovers it, then it is ours.
-            try
-            {
-                if (await spool.TryLockAsync(id, cancellationToken) is { } message)
-                {
-                    var contentPath = message is ISpoolFiles files ? files.ContentPath : spool.ContentPathOf(id);
-                    slots[ids.IndexOf(id)] = new PopMaildrop.Entry(id, contentPath, ContentSize(message))
-                    {
-                        Fallback = message,
-                        IsSharedContent = message is FileStoredMessage { IsSharedContent: true },
-                    };
-                }
-            }
-            catch (SpoolException e)
-            {
-                Log.PopSkipped(_logger, id.Value, e.Message);
-            }
+            await RecoverAsync(spool, entry, cancellationToken);
         }
 
-        var messages = slots.Where(e => e is not null).Select(e => e!).ToList();
-        return new PopMaildrop(this, spool, messages);
+        var entries = listed.Take(eager).Where(e => e.Lock is not null || e.Fallback is not null).ToList();
+        int firstPending = entries.Count;
+        entries.AddRange(listed.Skip(eager));
+        var maildrop = new PopMaildrop(this, spool, entries, firstPending);
+        maildrop.StartLocking();
+        return maildrop;
+    }
+
+    /// <summary>Recovers a listed message whose sidecar carries a dead owner's marker through the spool's own lock path, then holds it.</summary>
+    internal async Task RecoverAsync(FileSpool spool, PopMaildrop.Entry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await spool.TryLockAsync(entry.Id, cancellationToken) is { } message)
+            {
+                entry.Fallback = message;
+            }
+        }
+        catch (SpoolException e)
+        {
+            Log.PopSkipped(_logger, entry.Id.Value, e.Message);
+        }
     }
 
     /// <summary>By name, after a delete: shared content goes only with the last envelope naming it (reference §f).</summary>
@@ -108,24 +121,6 @@ internal sealed class PopStore
             _spool.DeleteQuietly(contentPath);
             Log.PopSharedContentRemoved(_logger, contentPath);
         }
-    }
-
-    private static long ContentSize(IStoredMessage message)
-    {
-        if (message is ISpoolFiles files)
-        {
-            try
-            {
-                return new FileInfo(files.ContentPath).Length;
-            }
-            catch (Exception e) when (SpoolErrors.IsIo(e))
-            {
-                return 0;
-            }
-        }
-
-        using var content = message.OpenContent();
-        return content.Length;
     }
 
     // Reference §f: shared content stays while an envelope with the same name remains in the main

@@ -20,6 +20,7 @@ internal sealed class Pop3ServerSession
     private readonly string _challenge;
     private IReadOnlyList<Pop3Message> _messages = [];
     private bool[] _deleted = [];
+    private bool[] _gone = [];
     private Pop3Operation? _pending;
     private SaslServerMechanism? _exchange;
     private string? _userName;
@@ -101,6 +102,7 @@ internal sealed class Pop3ServerSession
 
         _messages = messages;
         _deleted = new bool[messages.Count];
+        _gone = new bool[messages.Count];
         User = open.User;
         State = Pop3State.Transaction;
         return new Pop3Step { Lines = [Pop3Replies.Authenticated], Event = Pop3Event.Authenticated };
@@ -108,6 +110,19 @@ internal sealed class Pop3ServerSession
 
     /// <summary>Completes <see cref="Pop3Operation.Retrieve"/> (the driver has written the content and the dot).</summary>
     public void Retrieved() => Take<Pop3Operation.Retrieve>();
+
+    /// <summary>
+    /// Completes <see cref="Pop3Operation.Retrieve"/> instead of <see cref="Retrieved"/>, before anything of the step
+    /// was written, when the message is no longer this session's (another owner took it between the listing and
+    /// the session's lock on it): the message is withdrawn, as if deleted except that RSET does not bring it back
+    /// and QUIT does not try to remove it, and the reply is <c>-ERR invalid id</c>.
+    /// </summary>
+    public Pop3Step RetrieveFailed()
+    {
+        var retrieve = Take<Pop3Operation.Retrieve>();
+        _gone[retrieve.Index] = true;
+        return Pop3Step.Reply(Pop3Replies.InvalidId);
+    }
 
     /// <summary>Completes <see cref="Pop3Operation.StartTls"/>: TLS is now active.</summary>
     public void TlsEstablished()
@@ -338,7 +353,7 @@ internal sealed class Pop3ServerSession
         int count = 0;
         for (int i = 0; i < _messages.Count; i++)
         {
-            if (!_deleted[i])
+            if (!Hidden(i))
             {
                 count++;
                 total += _messages[i].Size;
@@ -365,7 +380,7 @@ internal sealed class Pop3ServerSession
         var lines = new List<string>(_messages.Count + 2) { "" };
         for (int i = 0; i < _messages.Count; i++)
         {
-            if (!_deleted[i])
+            if (!Hidden(i))
             {
                 lines.Add(Item(i));
             }
@@ -428,7 +443,7 @@ internal sealed class Pop3ServerSession
         var deleted = new List<int>();
         for (int i = 0; i < _deleted.Length; i++)
         {
-            if (_deleted[i])
+            if (_deleted[i] && !_gone[i])
             {
                 deleted.Add(i);
             }
@@ -450,7 +465,7 @@ internal sealed class Pop3ServerSession
     private bool TryIndex(string text, out int index)
     {
         index = -1;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1 || number > _messages.Count || _deleted[number - 1])
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1 || number > _messages.Count || Hidden(number - 1))
         {
             return false;
         }
@@ -458,6 +473,8 @@ internal sealed class Pop3ServerSession
         index = number - 1;
         return true;
     }
+
+    private bool Hidden(int index) => _deleted[index] || _gone[index];
 
     private void EndExchange()
     {

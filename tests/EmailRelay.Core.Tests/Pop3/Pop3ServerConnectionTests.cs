@@ -58,7 +58,7 @@ public sealed class Pop3ServerConnectionTests
         await client.ExpectAsync("+OK user: alice");
         await client.SendAsync("PASS alice pw");
         await client.ExpectAsync("+OK authenticated");
-        Assert.Contains(SpoolNames.FileName(id, SpoolFileKind.EnvelopeBusy), h.Files());
+        await Poll.UntilAsync(() => h.Files().Contains(SpoolNames.FileName(id, SpoolFileKind.EnvelopeBusy)), TimeSpan.FromSeconds(20), "the session's lock");
         await client.SendAsync("DELE 1");
         await client.ExpectAsync("+OK");
         await client.DisconnectAsync();
@@ -83,12 +83,48 @@ public sealed class Pop3ServerConnectionTests
             await client.ExpectAsync("+OK 1 message(s)");
             await client.ExpectAsync("1 " + SpoolNames.FileName(free, SpoolFileKind.Content));
             await client.ExpectAsync(".");
+            await Poll.UntilAsync(() => h.Files().Contains(SpoolNames.FileName(free, SpoolFileKind.EnvelopeBusy)), TimeSpan.FromSeconds(20), "the session's lock");
             Assert.Null(await forwarder.TryLockAsync(free, CancellationToken.None));
             await client.SendAsync("QUIT");
             await client.ExpectAsync("+OK signing off");
         }
 
         Assert.NotNull(await forwarder.TryLockAsync(free, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_listed_message_another_owner_takes_before_the_sessions_lock_is_refused_and_withdrawn()
+    {
+        // Nothing locked before the login's reply (as for the messages of a large maildrop beyond the first ones).
+        using var h = new Pop3ServerHarness(eagerLocks: 0);
+        var taken = await h.StoreAsync("Subject: taken\r\n\r\n");
+        var kept = await h.StoreAsync("Subject: kept\r\n\r\n");
+
+        // Another process's owner lock on the sidecar, envelope not yet renamed: the listing has the message, the lock does not.
+        using var other = new FileStream(h.Spool.PathOf(taken, SpoolFileKind.Lock), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
+        Assert.True(SpoolNative.TryLockExclusive(other.SafeFileHandle, out _));
+        await using var client = await h.LoginAsync();
+        await client.SendAsync("UIDL");
+        await client.ExpectAsync("+OK 2 message(s)");
+        string[] listing = [.. (await Pop3ServerHarness.ReadMultiLineAsync(client)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)];
+        string n = listing.Single(line => line.EndsWith(SpoolNames.FileName(taken, SpoolFileKind.Content), StringComparison.Ordinal)).Split(' ')[0];
+        string m = listing.Single(line => line.EndsWith(SpoolNames.FileName(kept, SpoolFileKind.Content), StringComparison.Ordinal)).Split(' ')[0];
+        await client.SendAsync("RETR " + n);
+        await client.ExpectAsync("-ERR invalid id");
+        await client.SendAsync("STAT");
+        await client.ExpectAsync("+OK 1 ...");
+        await client.SendAsync("RETR " + m);
+        await client.ExpectAsync("+OK ...");
+        Assert.Equal("Subject: kept\r\n\r\n", await Pop3ServerHarness.ReadMultiLineAsync(client));
+        await client.SendAsync("DELE " + m);
+        await client.ExpectAsync("+OK");
+        await client.SendAsync("QUIT");
+        await client.ExpectAsync("+OK signing off");
+        await client.ExpectClosedAsync();
+
+        // The other owner's message is untouched; the retrieved one is gone.
+        string[] left = [SpoolNames.FileName(taken, SpoolFileKind.Content), SpoolNames.FileName(taken, SpoolFileKind.Envelope)];
+        await Poll.UntilAsync(() => h.Files().SequenceEqual(left), TimeSpan.FromSeconds(20), "only the other owner's message");
     }
 
     [Fact]

@@ -41,6 +41,8 @@ public sealed class PopStoreTests
         await using var maildrop = await store.OpenAsync("alice", CancellationToken.None);
         Assert.NotNull(maildrop);
         Assert.Equal(count, maildrop.Count);
+        Assert.True(await maildrop.WaitAvailableAsync(count - 1, CancellationToken.None));
+        await maildrop.Locked;
         Assert.Equal(syncs + 1, h.Spool.DirectorySync.SyncCount);
         Assert.Equal(count, CountFiles(h, ".envelope.busy"));
         Assert.Equal(count, CountFiles(h, ".lock"));
@@ -95,6 +97,7 @@ public sealed class PopStoreTests
         var store = new PopStore(h.Spool, byName: false, noDelete: false, TimeProvider.System);
         var maildrop = await store.OpenAsync("alice", CancellationToken.None);
         Assert.NotNull(maildrop);
+        await maildrop.Locked;
 
         // What a crash does: every descriptor closed (the kernel drops the flocks), nothing renamed back.
         foreach (var entry in maildrop.Entries)
@@ -122,6 +125,7 @@ public sealed class PopStoreTests
         Assert.NotNull(maildrop);
         Assert.Equal(3, maildrop.Count);
         Assert.Equal(SpoolNames.FileName(ids[1], SpoolFileKind.Content), maildrop.UidOf(1));
+        Assert.True(await maildrop.WaitAvailableAsync(1, CancellationToken.None));
         Assert.NotNull(maildrop.Entries[1].Fallback);
         Assert.Equal(3, CountFiles(h, ".envelope.busy"));
         Assert.True(await maildrop.DeleteAsync([0, 1, 2], CancellationToken.None));
@@ -143,5 +147,55 @@ public sealed class PopStoreTests
         Assert.NotNull(maildrop);
         Assert.Equal(3, maildrop.Count);
         Assert.DoesNotContain(SpoolNames.FileName(ids[2], SpoolFileKind.Content), Enumerable.Range(0, 3).Select(maildrop.UidOf));
+    }
+
+    [Fact]
+    public async Task The_first_messages_are_locked_before_the_login_and_the_rest_while_the_session_goes_on()
+    {
+        using var h = new Pop3ServerHarness();
+        var ids = await FillAsync(h, 6);
+
+        // Another process's owner locks on two sidecars (envelopes not renamed): one among the first two, one after.
+        using var first = HoldSidecar(h, ids[1]);
+        using var later = HoldSidecar(h, ids[3]);
+        var store = new PopStore(h.Spool, byName: false, noDelete: false, TimeProvider.System) { EagerLocks = 2 };
+        await using var maildrop = await store.OpenAsync("alice", CancellationToken.None);
+        Assert.NotNull(maildrop);
+
+        // ids[1] is left out, as a held message always was; ids[3] is listed and found unavailable when its turn comes.
+        Assert.Equal([ids[0], ids[2], ids[3], ids[4], ids[5]], maildrop.Entries.Select(e => e.Id));
+        Assert.NotNull(maildrop.Entries[0].Lock);
+        Assert.True(await maildrop.WaitAvailableAsync(1, CancellationToken.None));
+        Assert.False(await maildrop.WaitAvailableAsync(2, CancellationToken.None));
+        Assert.True(await maildrop.WaitAvailableAsync(4, CancellationToken.None));
+        await maildrop.Locked;
+        Assert.Equal(4, CountFiles(h, ".envelope.busy"));
+
+        // QUIT with everything marked removes only what the session held.
+        Assert.False(await maildrop.DeleteAsync([0, 1, 2, 3, 4], CancellationToken.None));
+        await maildrop.DisposeAsync();
+        Assert.Equal([ids[1], ids[3]], Directory.EnumerateFiles(h.Directory, "*.envelope").Select(f => Path.GetFileName(f)[..^".envelope".Length]).Order(StringComparer.Ordinal).Select(n => new MessageId(n)));
+    }
+
+    [Fact]
+    public async Task Disposing_while_the_locks_are_still_being_taken_leaves_nothing_locked()
+    {
+        using var h = new Pop3ServerHarness();
+        var ids = await FillAsync(h, PopLocks.LockStepSize * 8);
+        var store = new PopStore(h.Spool, byName: false, noDelete: false, TimeProvider.System) { EagerLocks = 0 };
+        var maildrop = await store.OpenAsync("alice", CancellationToken.None);
+        Assert.NotNull(maildrop);
+        await maildrop.DisposeAsync();
+        Assert.True(maildrop.Locked.IsCompleted);
+        Assert.Equal(ids.Count, CountFiles(h, ".envelope"));
+        Assert.Equal(0, CountFiles(h, ".busy"));
+        Assert.Equal(0, CountFiles(h, ".lock"));
+    }
+
+    private static FileStream HoldSidecar(Pop3ServerHarness h, MessageId id)
+    {
+        var stream = new FileStream(h.Spool.PathOf(id, SpoolFileKind.Lock), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
+        Assert.True(SpoolNative.TryLockExclusive(stream.SafeFileHandle, out _));
+        return stream;
     }
 }

@@ -268,6 +268,35 @@ public class Pop3ServerSessionTests
         Assert.IsType<Pop3Operation.Close>(ops[1]);
     }
 
+    [Theory]
+    [InlineData("RETR 1")]
+    [InlineData("TOP 1 0")]
+    public void A_message_the_driver_finds_taken_is_withdrawn_for_the_rest_of_the_session(string command)
+    {
+        var session = LoggedIn();
+        Feed(session, "DELE 1");
+        Feed(session, "RSET");
+        var step = session.Handle(Pop3CommandParser.Parse(Encoding.UTF8.GetBytes(command)));
+        Assert.Equal(0, Assert.IsType<Pop3Operation.Retrieve>(step.Operation).Index);
+        Assert.Equal(["-ERR invalid id"], session.RetrieveFailed().Lines);
+        Assert.Throws<InvalidOperationException>(session.Retrieved);
+
+        // Gone as if deleted, and RSET does not bring it back.
+        Assert.Equal("+OK 1 250", Feed(session, "STAT"));
+        Assert.Equal("+OK 1 message(s)|2 250|.", Feed(session, "LIST"));
+        Assert.Equal("-ERR invalid id", Feed(session, "UIDL 1"));
+        Assert.Equal("-ERR invalid id", Feed(session, "DELE 1"));
+        Assert.Equal("+OK", Feed(session, "RSET"));
+        Assert.Equal("+OK 1 250", Feed(session, "STAT"));
+        Assert.Equal("+OK 2 250", Feed(session, "LIST 2"));
+
+        // QUIT removes only what this session marked, never the withdrawn message.
+        Feed(session, "DELE 2");
+        var ops = new List<Pop3Operation>();
+        Assert.Equal("+OK signing off", Feed(session, "QUIT", operations: ops));
+        Assert.Equal([1], Assert.IsType<Pop3Operation.Update>(ops[0]).Deleted);
+    }
+
     [Fact]
     public void A_failed_update_says_so()
     {

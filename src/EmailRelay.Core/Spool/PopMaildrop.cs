@@ -164,8 +164,9 @@ internal sealed class PopMaildrop : IAsyncDisposable
                 await PopLocks.SyncDirectoryAsync(_spool);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or SpoolException or UnauthorizedAccessException)
+        catch (Exception e)
         {
+            // Whatever it is, the session must go on (the messages not locked are unavailable) and its end must unlock what was.
             if (e is not OperationCanceledException)
             {
                 Log.PopSkipped(_spool.Logger, step < _steps.Length ? _entries[_firstPending + step * PopLocks.LockStepSize].Id.Value : "", e.Message);

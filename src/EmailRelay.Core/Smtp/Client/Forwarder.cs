@@ -498,6 +498,14 @@ internal sealed class Forwarder
                 }
 
                 var outcome = await lane.Connection!.SendAsync(OutgoingMessage.FromEnvelope(envelope), () => content, cancellationToken);
+                if (!options.ExitAfterRun && !Thread.CurrentThread.IsThreadPoolThread)
+                {
+                    // The reply completed inline on a socket event thread, which in a serving process also dispatches
+                    // every SMTP client's reads: the spool work that follows (the delete, the next message's lock and
+                    // envelope) goes to a pool thread rather than holding those up. Not in --as-client, which serves nobody.
+                    await Task.Yield();
+                }
+
                 if (reused && lane.Connection.ClosedBeforeTransaction)
                 {
                     // The server closed the kept connection (idle timeout) as this message started: nothing of it was

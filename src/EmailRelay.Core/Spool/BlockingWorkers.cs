@@ -52,6 +52,12 @@ internal static class BlockingWorkers
         return Enqueue(new WorkItem(action, TaskCreationOptions.None));
     }
 
+    /// <summary>
+    /// Awaiting this continues on a worker thread, always (it never completes synchronously): for file-system work that
+    /// should leave the caller's thread without queueing behind the thread pool's other work.
+    /// </summary>
+    public static WorkerSwitch SwitchToWorker() => default;
+
     private static Task Enqueue(WorkItem item)
     {
         bool start = false;
@@ -98,6 +104,24 @@ internal static class BlockingWorkers
             }
 
             item.Execute();
+        }
+    }
+
+    /// <summary>The awaitable of <see cref="SwitchToWorker"/>: its continuation is queued as a work item.</summary>
+    internal readonly struct WorkerSwitch : System.Runtime.CompilerServices.INotifyCompletion
+    {
+        /// <summary>Never: the continuation always goes to a worker.</summary>
+        public bool IsCompleted => false;
+
+        /// <summary>The awaiter (this).</summary>
+        public WorkerSwitch GetAwaiter() => this;
+
+        /// <summary>Queues <paramref name="continuation"/> to a worker.</summary>
+        public void OnCompleted(Action continuation) => Enqueue(new WorkItem(continuation, TaskCreationOptions.None));
+
+        /// <summary>Nothing to return.</summary>
+        public void GetResult()
+        {
         }
     }
 

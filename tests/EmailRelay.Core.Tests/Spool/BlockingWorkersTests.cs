@@ -44,6 +44,21 @@ public class BlockingWorkersTests
         Assert.False(BlockingWorkers.IsWorkerThread);
     }
 
+    [Fact]
+    public async Task Awaiting_SwitchToWorker_always_goes_on_on_a_worker()
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.True(await IsWorkerAfterSwitchAsync());
+        }
+    }
+
+    private static async Task<bool> IsWorkerAfterSwitchAsync()
+    {
+        await BlockingWorkers.SwitchToWorker();
+        return BlockingWorkers.IsWorkerThread;
+    }
+
     private static async Task<bool> IsWorkerAfterAsync(Task work)
     {
         // Without xunit's synchronization context, as in the relay, which has none.

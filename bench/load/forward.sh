@@ -9,7 +9,7 @@
 #
 # Usage: bench/load/forward.sh [--relay PATH] [--messages N] [--proxy-messages N] [--concurrency "1 50"]
 #                              [--sizes "1024 1048576"] [--client-connections "1 4"] [--proxy-connections N]
-#                              [--latency-messages N] [--pipelining] [--spool-parent DIR] [--rows "..."]
+#                              [--latency-messages N] [--pipelining] [--spool-parent DIR] [--rows "..."] [--keep-spools]
 #   --relay PATH            the emailrelay executable (default: <repo>/publish/emailrelay)
 #   --messages N            messages in the pre-filled spool for --as-client (default 5000)
 #   --proxy-messages N      messages per 1 KiB proxy point (default 1000; 1 MiB points use N/10)
@@ -20,6 +20,10 @@
 #                           the forwarding's own cost from the file system's); one temporary directory, removed on exit
 #                           (default: the work directory under ${TMPDIR:-/tmp})
 #   --rows "..."            which rows to run, any of: direct store proxy latency client (default: all)
+#   --keep-spools           removes each row's spool only on exit, not before the next row: on ext4 without a journal,
+#                           creating inodes within about 60 s of a mass delete in the same inode group costs a lookup
+#                           per recently freed inode, so a row run right after the previous row's `rm -rf` measures
+#                           that as much as the relay (bench/RESULTS.md, 2026-12-07 proxy section)
 # Every loop is bounded; every process started is stopped on exit.
 set -u -o pipefail
 
@@ -36,6 +40,7 @@ latency_messages=200
 client_extra=()
 spool_parent=""
 rows="direct store proxy latency client"
+keep_spools=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --relay) relay=$2; shift 2 ;;
@@ -49,7 +54,8 @@ while [ $# -gt 0 ]; do
         --pipelining) client_extra=(--client-smtp-config pipelining); shift ;;
         --spool-parent) spool_parent=$2; shift 2 ;;
         --rows) rows=$2; shift 2 ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        --keep-spools) keep_spools=1; shift ;;
+        -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
         *) echo "forward.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -73,6 +79,7 @@ cleanup() {
     [ "$spools" != "$work" ] && rm -rf "$spools"
     rm -rf "$work"
 }
+drop_spool() { [ "$keep_spools" = 1 ] || rm -rf "$1"; }
 want() { case " $rows " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -137,7 +144,7 @@ for size in $sizes; do
             printf 'store     %-6s c=%-3s %6s msgs/s (%s messages, %s stored; load %s)\n' "$(size_name "$size")" "$c" "$(rate "$n" "$t0" "$t1")" "$n" "$stored" "$(loadavg)"
             stop_relay
         fi
-        rm -rf "$spool"
+        drop_spool "$spool"
 
         spool="$spools/proxy-$size-$c"; mkdir -p "$spool"
         if want proxy && start_relay "$spool" --forward-to "127.0.0.1:$sink_port" --forward-on-disconnect --log --log-file "$work/proxy.log" "${proxy_options[@]}"; then
@@ -147,7 +154,7 @@ for size in $sizes; do
                 "$(size_name "$size")" "$c" "$(rate "$n" "$t0" "$t1")" "$n" "$left" "$(loadavg)"
             stop_relay
         fi
-        rm -rf "$spool"
+        drop_spool "$spool"
     done
 done
 
@@ -161,7 +168,7 @@ if want latency; then
         printf 'latency   proxy     %s (load %s)\n' "$(timeout 300 /usr/bin/python3 "$here/latency.py" --sink-port "$lport" --target-port "$rport" --messages "$latency_messages")" "$(loadavg)"
         stop_relay
     fi
-    rm -rf "$spool"
+    drop_spool "$spool"
 fi
 
 # --as-client: fill a spool once with the storing relay, then drain a fresh copy of it for each connection count.
@@ -182,5 +189,5 @@ for k in $client_connections; do
     cpu=$(/usr/bin/python3 -c "u, s = map(float, open('$work/time.out').read().split()[-2:]); print(f'{(u + s) * 1e6 / max($filled, 1):.0f}')")
     printf 'as-client 1KiB   k=%-3s %6s msgs/s (%s messages, exit %s, %s files left, %s us CPU per message; load %s)\n' \
         "$k" "$(rate "$filled" "$t0" "$t1")" "$filled" "$code" "$left" "$cpu" "$(loadavg)"
-    rm -rf "$spool"
+    drop_spool "$spool"
 done

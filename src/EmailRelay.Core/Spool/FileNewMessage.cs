@@ -101,10 +101,11 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
                 // The two file syncs run at once, so the filesystem can put both in one journal commit
                 // (ext4 commits concurrent fsyncs together); the directory sync comes at the commit.
                 // Writing .envelope.new before the content is durable is safe: nothing reads a .new as
-                // a message, and the commit rename waits for both.
+                // a message, and the commit rename waits for both. The caller goes on on the worker that
+                // finished last, so the commit's rename and directory sync need no further thread hand-off.
                 string contentPath = ContentPath;
-                Task contentSync = BlockingWorkers.Run(() => SpoolNative.SyncData(content, contentPath));
-                Task envelopeSync = BlockingWorkers.Run(() => _spool.WriteSpoolFile(EnvelopePath, bytes, sync: true));
+                Task contentSync = BlockingWorkers.RunContinuingHere(() => SpoolNative.SyncData(content, contentPath));
+                Task envelopeSync = BlockingWorkers.RunContinuingHere(() => _spool.WriteSpoolFile(EnvelopePath, bytes, sync: true));
                 await Task.WhenAll(contentSync, envelopeSync);
                 CloseContent();
             }

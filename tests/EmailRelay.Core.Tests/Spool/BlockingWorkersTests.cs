@@ -31,4 +31,38 @@ public class BlockingWorkersTests
         await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => BlockingWorkers.Run(() => Interlocked.Increment(ref ran))));
         Assert.Equal(100, ran);
     }
+
+    [Fact]
+    public async Task Code_awaiting_RunContinuingHere_goes_on_on_the_worker_and_Run_hands_it_back()
+    {
+        using var release = new ManualResetEventSlim();
+        Task<bool> here = IsWorkerAfterAsync(BlockingWorkers.RunContinuingHere(() => Assert.True(release.Wait(TimeSpan.FromSeconds(60)))));
+        Task<bool> handedBack = IsWorkerAfterAsync(BlockingWorkers.Run(() => Assert.True(release.Wait(TimeSpan.FromSeconds(60)))));
+        release.Set();
+        Assert.True(await here);
+        Assert.False(await handedBack);
+        Assert.False(BlockingWorkers.IsWorkerThread);
+    }
+
+    [Fact]
+    public async Task Awaiting_SwitchToWorker_always_goes_on_on_a_worker()
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.True(await IsWorkerAfterSwitchAsync());
+        }
+    }
+
+    private static async Task<bool> IsWorkerAfterSwitchAsync()
+    {
+        await BlockingWorkers.SwitchToWorker();
+        return BlockingWorkers.IsWorkerThread;
+    }
+
+    private static async Task<bool> IsWorkerAfterAsync(Task work)
+    {
+        // Without xunit's synchronization context, as in the relay, which has none.
+        await work.ConfigureAwait(false);
+        return BlockingWorkers.IsWorkerThread;
+    }
 }

@@ -498,6 +498,16 @@ internal sealed class Forwarder
                 }
 
                 var outcome = await lane.Connection!.SendAsync(OutgoingMessage.FromEnvelope(envelope), () => content, cancellationToken);
+                if (!options.ExitAfterRun && !Thread.CurrentThread.IsThreadPoolThread && !BlockingWorkers.IsWorkerThread)
+                {
+                    // The reply completed inline on a socket event thread, which in a serving process also dispatches
+                    // every SMTP client's reads: the spool work that follows (the delete, the next message's lock and
+                    // envelope) moves to a spool worker rather than holding those up, and rather than queueing behind
+                    // the sessions' work on the thread pool (which slowed the one-connection forwarder at c=50).
+                    // Not in --as-client, which serves nobody.
+                    await BlockingWorkers.SwitchToWorker();
+                }
+
                 if (reused && lane.Connection.ClosedBeforeTransaction)
                 {
                     // The server closed the kept connection (idle timeout) as this message started: nothing of it was

@@ -139,7 +139,6 @@ internal sealed class PopMaildrop : IAsyncDisposable
     private async Task LockAllAsync()
     {
         await Task.Yield();
-        bool anyLocked = _firstPending > 0;
         int step = 0;
         try
         {
@@ -147,19 +146,11 @@ internal sealed class PopMaildrop : IAsyncDisposable
             {
                 int from = _firstPending + step * PopLocks.LockStepSize;
                 int to = Math.Min(_entries.Count, from + PopLocks.LockStepSize);
-                var stale = new List<Entry>();
-                await PopLocks.LockAsync(_spool, _entries, from, to, stale);
-                foreach (var entry in stale)
-                {
-                    // A dead owner's sidecar: the spool's own lock path recovers it, then it is ours.
-                    await _store.RecoverAsync(_spool, entry, _stop.Token);
-                }
-
-                anyLocked |= _entries.Skip(from).Take(to - from).Any(e => e.Lock is not null || e.Fallback is not null);
+                await _store.LockRangeAsync(_spool, _entries, from, to, _stop.Token);
                 _steps[step].TrySetResult();
             }
 
-            if (anyLocked)
+            if (_entries.Exists(e => e.Lock is not null || e.Fallback is not null))
             {
                 await PopLocks.SyncDirectoryAsync(_spool);
             }

@@ -81,14 +81,7 @@ internal sealed class PopStore
         // leaving out those another owner holds; the rest in listing order while the session goes on.
         var listed = await PopLocks.ListAsync(spool, ids);
         int eager = Math.Min(listed.Count, EagerLocks);
-        var stale = new List<PopMaildrop.Entry>();
-        await PopLocks.LockAsync(spool, listed, 0, eager, stale);
-        foreach (var entry in stale)
-        {
-            // A dead owner's sidecar: the spool's own lock path recovers it, then it is ours.
-            await RecoverAsync(spool, entry, cancellationToken);
-        }
-
+        await LockRangeAsync(spool, listed, 0, eager, cancellationToken);
         var entries = listed.Take(eager).Where(e => e.Lock is not null || e.Fallback is not null).ToList();
         int firstPending = entries.Count;
         entries.AddRange(listed.Skip(eager));
@@ -97,8 +90,21 @@ internal sealed class PopStore
         return maildrop;
     }
 
-    /// <summary>Recovers a listed message whose sidecar carries a dead owner's marker through the spool's own lock path, then holds it.</summary>
-    internal async Task RecoverAsync(FileSpool spool, PopMaildrop.Entry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// Locks <paramref name="entries"/>[<paramref name="from"/>..<paramref name="to"/>) (<see cref="PopLocks.LockAsync"/>);
+    /// one whose sidecar carries a dead owner's marker is recovered through the spool's own lock path, then held.
+    /// </summary>
+    internal async Task LockRangeAsync(FileSpool spool, IReadOnlyList<PopMaildrop.Entry> entries, int from, int to, CancellationToken cancellationToken)
+    {
+        var stale = new List<PopMaildrop.Entry>();
+        await PopLocks.LockAsync(spool, entries, from, to, stale);
+        foreach (var entry in stale)
+        {
+            await RecoverAsync(spool, entry, cancellationToken);
+        }
+    }
+
+    private async Task RecoverAsync(FileSpool spool, PopMaildrop.Entry entry, CancellationToken cancellationToken)
     {
         try
         {

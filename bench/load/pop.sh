@@ -60,15 +60,13 @@ base = env[:-len(".envelope")]
 content = open(os.path.join(spool, base + ".content"), "rb").read()
 envelope = open(os.path.join(spool, env), "rb").read()
 prefix, pid_, t, _ = base.split(".")
-for i in range(2, n + 1):
-    name = "%s.%s.%s.%d" % (prefix, pid_, t, 100000 + i)
-    open(os.path.join(spool, name + ".content"), "wb").write(content)
-    open(os.path.join(spool, name + ".envelope"), "wb").write(envelope)
-def fill(first):
-    for i in range(1, n + 1):
+def fill(first, start=1):
+    # Messages start..n as copies of the stored one, under ids first+start..first+n.
+    for i in range(start, n + 1):
         name = "%s.%s.%s.%d" % (prefix, pid_, t, first + i)
         open(os.path.join(spool, name + ".content"), "wb").write(content)
         open(os.path.join(spool, name + ".envelope"), "wb").write(envelope)
+fill(100000, start=2)
 def settle():
     # QUIT is answered once the envelopes are gone; the relay removes the content files and lock sidecars just
     # after. Wait for that (bounded), so that the next step does not share the machine with it.
@@ -138,10 +136,7 @@ print("direct file operations only (the floor):")
 print("messages=%d elapsed=%.3fs (lock %.3fs, read %.3fs, delete %.3fs) cpu %.2fs rate=%.0f msgs/s" % (n, elapsed, t_lock, t_read - t_lock, elapsed - t_read, own() - cpu0, n / elapsed))
 # Second run: the same client logic over a raw socket, pipelining RETR/DELE in batches of 50
 # (RFC 2449 PIPELINING style; the server answers batched commands in order).
-for i in range(1, n + 1):
-    name = "%s.%s.%s.%d" % (prefix, pid_, t, 200000 + i)
-    open(os.path.join(spool, name + ".content"), "wb").write(content)
-    open(os.path.join(spool, name + ".envelope"), "wb").write(envelope)
+fill(200000)
 c0 = relay_cpu()
 start = time.perf_counter()
 sock = socket.create_connection(("127.0.0.1", pop), 60)

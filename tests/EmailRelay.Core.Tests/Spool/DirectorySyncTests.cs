@@ -34,14 +34,7 @@ public class DirectorySyncTests
     [Fact]
     public async Task A_failed_sync_faults_its_batch_and_the_next_sync_runs()
     {
-        int calls = 0;
-        var sync = new DirectorySync("/nowhere", _ =>
-        {
-            if (Interlocked.Increment(ref calls) == 1)
-            {
-                throw new IOException("boom");
-            }
-        });
+        var sync = new DirectorySync("/nowhere", new FailsOnce().Sync);
         await Assert.ThrowsAsync<IOException>(() => sync.SyncAsync());
         await sync.SyncAsync();
     }
@@ -75,19 +68,13 @@ public class DirectorySyncTests
     [Fact]
     public async Task A_failed_sync_on_the_calling_worker_faults_its_task_and_the_next_sync_runs()
     {
-        int calls = 0;
-        var sync = new DirectorySync("/nowhere", _ =>
-        {
-            if (Interlocked.Increment(ref calls) == 1)
-            {
-                throw new IOException("boom");
-            }
-        });
+        var fails = new FailsOnce();
+        var sync = new DirectorySync("/nowhere", fails.Sync);
         Task? failed = null;
         await BlockingWorkers.Run(() => failed = sync.SyncAsync());
         await Assert.ThrowsAsync<IOException>(() => failed!);
         await sync.SyncAsync();
-        Assert.Equal(2, calls);
+        Assert.Equal(2, fails.Calls);
     }
 
     [Fact]
@@ -113,5 +100,21 @@ public class DirectorySyncTests
         release.Release();
         await Task.WhenAll(batch);
         Assert.Equal(2, calls);
+    }
+
+    /// <summary>A directory sync that throws the first time it is called, and counts its calls.</summary>
+    private sealed class FailsOnce
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public void Sync(string directory)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                throw new IOException("boom");
+            }
+        }
     }
 }

@@ -81,9 +81,6 @@ internal static class PopLocks
         }
     }
 
-    /// <summary>Syncs the spool directory (after a maildrop's locking; errors are logged).</summary>
-    public static Task SyncDirectoryAsync(FileSpool spool) => SyncAsync(spool);
-
     /// <summary>Returns every entry still held (neither deleted nor finished) to the ready state, then raises one <see cref="FileSpool.Changed"/> if there was any.</summary>
     public static async Task UnlockAsync(FileSpool spool, IReadOnlyList<PopMaildrop.Entry> entries)
     {
@@ -130,7 +127,7 @@ internal static class PopLocks
             }
         }
 
-        await SyncAsync(spool);
+        await SyncDirectoryAsync(spool);
     }
 
     /// <summary>Removes what <see cref="DeleteAsync"/> left of each deleted entry: the envelope file's data, the content (unless shared), and the sidecar.</summary>
@@ -248,7 +245,8 @@ internal static class PopLocks
         }
     }
 
-    private static async Task SyncAsync(FileSpool spool)
+    /// <summary>Syncs the spool directory (after a maildrop's locking or deletes); errors are logged, not thrown.</summary>
+    internal static async Task SyncDirectoryAsync(FileSpool spool)
     {
         try
         {

@@ -38,7 +38,10 @@ public sealed class PopBlackBoxTests
         Assert.True(result.ExitCode == 0, result.Output + relay.Process.StderrText);
         Assert.Contains("retrieved 3", result.Output, StringComparison.Ordinal);
         AssertRetrievedExactly(stored, output);
-        Assert.DoesNotContain(Directory.EnumerateFiles(relay.Spool), f => !f.EndsWith(".lock", StringComparison.Ordinal));
+
+        // QUIT's reply comes once the envelopes are gone; the content files go just after it.
+        Assert.Empty(Directory.EnumerateFiles(relay.Spool, "*.envelope*"));
+        await Poll.UntilAsync(() => !Directory.EnumerateFiles(relay.Spool).Any(f => !f.EndsWith(".lock", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "only lock sidecars left in the spool");
         Assert.Contains("pop connection from 127.0.0.1:", relay.Process.StderrText, StringComparison.Ordinal);
         Assert.Contains("info: successful authentication of remote client using mechanism [plain] and plaintext secret for [alice] from line 2", relay.Process.StderrText, StringComparison.Ordinal);
         Assert.DoesNotContain("alice-pw", relay.Process.StderrText, StringComparison.Ordinal);

@@ -21,6 +21,7 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
+        ShutdownSignals.ResetInheritedIgnores();
         var tool = ProgramName.Current();
         var code = tool switch
         {

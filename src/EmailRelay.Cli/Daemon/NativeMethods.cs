@@ -44,6 +44,10 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
 
+    /// <summary><c>signal(2)</c>: sets a disposition (<c>SIG_DFL</c> is 0, <c>SIG_IGN</c> 1) and returns the previous one.</summary>
+    [LibraryImport("libc", EntryPoint = "signal")]
+    internal static partial IntPtr Signal(int signal, IntPtr handler);
+
     /// <summary>Points a standard descriptor (0, 1 or 2) at <c>/dev/null</c>; best effort.</summary>
     public static void RedirectToDevNull(int fd)
     {

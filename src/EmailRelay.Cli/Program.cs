@@ -37,6 +37,8 @@ internal static class Program
 
     private static async Task<int> RunRelayAsync(string[] args)
     {
+        // First, so a signal during start-up is not lost: it cancels the token, and start-up ends in an orderly exit.
+        using var signals = new ShutdownSignals();
         var startDirectory = Environment.CurrentDirectory;
         var environment = new CommandLineEnvironment(
             AppContext.BaseDirectory,
@@ -54,13 +56,13 @@ internal static class Program
             case RunRequest run:
                 // Before the first socket: the runtime reads these once.
                 SocketEngineSettings.Apply(run.CommandLine);
-                return await RunAsync(args, run, startDirectory);
+                return await RunAsync(args, run, startDirectory, signals);
             default:
                 return ExitError;
         }
     }
 
-    private static async Task<int> RunAsync(string[] args, RunRequest run, string startDirectory)
+    private static async Task<int> RunAsync(string[] args, RunRequest run, string startDirectory, ShutdownSignals signals)
     {
         var main = run.CommandLine.Main;
         LogSettings settings;
@@ -77,6 +79,7 @@ internal static class Program
         var daemon = !main.IsSet("no-daemon") && !main.IsSet("dont-serve");
         if (daemon && !DaemonProcess.IsChild)
         {
+            signals.Dispose();
             return await DaemonProcess.RunParentAsync(args, Console.Error);
         }
 
@@ -85,7 +88,11 @@ internal static class Program
         using var loggerFactory = new RelayLoggerFactory(provider);
         try
         {
-            return await ServeAsync(run, startDirectory, daemon, provider, loggerFactory, new PosixPrivileges());
+            return await ServeAsync(run, startDirectory, daemon, provider, loggerFactory, new PosixPrivileges(), signals);
+        }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            return ExitOk; // a shutdown signal during start-up
         }
         catch (ConfigurationException ex)
         {
@@ -105,7 +112,7 @@ internal static class Program
     }
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "IPrivileges is the seam for the privilege switch")]
-    private static async Task<int> ServeAsync(RunRequest run, string startDirectory, bool daemon, RelayLoggerProvider provider, RelayLoggerFactory loggerFactory, IPrivileges privileges)
+    private static async Task<int> ServeAsync(RunRequest run, string startDirectory, bool daemon, RelayLoggerProvider provider, RelayLoggerFactory loggerFactory, IPrivileges privileges, ShutdownSignals signals)
     {
         var main = run.CommandLine.Main;
         foreach (var warning in run.Warnings)
@@ -113,6 +120,8 @@ internal static class Program
             provider.Write(LogLevel.Warning, warning);
         }
 
+        // A signal during start-up: stop at the next step (ends as an orderly exit 0) rather than finish starting.
+        signals.Token.ThrowIfCancellationRequested();
         var warnings = new List<string>();
         var units = UnitOptionsMapper.Map(run.CommandLine, startDirectory, System.Net.Dns.GetHostName(), warnings);
         foreach (var warning in warnings)
@@ -131,11 +140,11 @@ internal static class Program
             DaemonProcess.BecomeSessionLeader();
         }
 
-        using var signals = new ShutdownSignals();
         using var terminate = CancellationTokenSource.CreateLinkedTokenSource(signals.Token);
         var runtimes = new List<UnitRuntime>();
         foreach (var unit in units)
         {
+            signals.Token.ThrowIfCancellationRequested();
             runtimes.Add(await UnitRuntime.CreateAsync(unit, loggerFactory, TimeProvider.System, signals.Token, terminate.Cancel));
         }
 
@@ -145,6 +154,7 @@ internal static class Program
             loggerFactory);
         try
         {
+            signals.Token.ThrowIfCancellationRequested();
             host.Start();
             foreach (var runtime in runtimes)
             {

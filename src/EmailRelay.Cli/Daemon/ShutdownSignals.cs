@@ -16,6 +16,7 @@ internal sealed class ShutdownSignals : IDisposable
     private static readonly IntPtr s_ignore = 1;
     private readonly CancellationTokenSource _cts = new();
     private readonly List<PosixSignalRegistration> _registrations = [];
+    private bool _disposed;
 
     /// <summary>Registers the handlers.</summary>
     public ShutdownSignals()
@@ -55,9 +56,15 @@ internal sealed class ShutdownSignals : IDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Unregisters (idempotent).</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         foreach (var registration in _registrations)
         {
             registration.Dispose();

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using EmailRelay.Diagnostics;
+using EmailRelay.Events;
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
 using EmailRelay.Protocol.Mail;
@@ -54,6 +55,9 @@ internal sealed class Forwarder
     /// <summary>The settings.</summary>
     public ForwardingOptions Options => _options;
 
+    /// <summary>Where runs, connections and deliveries are reported.</summary>
+    public RelayEvents Events { get; init; } = new();
+
     /// <summary>Asks for a run (a trigger); queued if a run is in progress, dropped if one is already queued.</summary>
     /// <param name="reason">The trigger, for the log: <c>poll</c>, <c>client disconnect</c>, <c>rescan</c>, <c>forward</c>.</param>
     public void Request(string reason)
@@ -83,6 +87,7 @@ internal sealed class Forwarder
             {
                 var reason = await NextRequestAsync(lanes, cancellationToken);
                 Log.Forwarding(_logger, reason);
+                Events.ForwardingStarted(reason);
                 try
                 {
                     await RunWithAsync(lanes, cancellationToken);
@@ -90,6 +95,7 @@ internal sealed class Forwarder
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.RunFailed(_logger, ex.Message);
+                    Events.ForwardingEnded(0, ex.Message);
                     await CloseAsync(lanes, cancellationToken);
                 }
             }
@@ -133,7 +139,7 @@ internal sealed class Forwarder
     /// <returns>Null on success, else the failure reply.</returns>
     public async Task<SmtpReply?> ForwardNowAsync(MessageId id, CancellationToken cancellationToken)
     {
-        var lane = new Lane(_logger);
+        var lane = new Lane(Events);
         try
         {
             var run = new Run(this, [lane], immediate: true);
@@ -213,7 +219,7 @@ internal sealed class Forwarder
         var lanes = new Lane[Math.Max(1, _options.Connections)];
         for (var i = 0; i < lanes.Length; i++)
         {
-            lanes[i] = new Lane(_logger);
+            lanes[i] = new Lane(Events);
         }
 
         return lanes;
@@ -248,7 +254,7 @@ internal sealed class Forwarder
     }
 
     /// <summary>One upstream connection and the address and account selector it was opened for.</summary>
-    private sealed class Lane(ILogger logger)
+    private sealed class Lane(RelayEvents events)
     {
         public SmtpClientConnection? Connection { get; set; }
 
@@ -275,7 +281,7 @@ internal sealed class Forwarder
                 finally
                 {
                     await connection.DisposeAsync();
-                    Log.ConnectionClosed(logger);
+                    events.Upstream(RelayEventKind.UpstreamClosed, connection.Peer);
                 }
             }
         }
@@ -320,10 +326,12 @@ internal sealed class Forwarder
 
             if (_connectError is not null)
             {
+                owner.Events.ForwardingEnded(_sent, _connectError);
                 return new ForwardRunResult(ids.Count, _sent, _connectError);
             }
 
             Log.NoMoreMessages(owner._logger);
+            owner.Events.ForwardingEnded(_sent, "");
             return new ForwardRunResult(ids.Count, _sent, null);
         }
 
@@ -488,7 +496,11 @@ internal sealed class Forwarder
             while (true)
             {
                 var reused = await KeepOrCloseAsync(lane, key, cancellationToken);
-                if (!reused)
+                if (reused)
+                {
+                    owner.Events.Message(RelayEventKind.Sending, message.Id);
+                }
+                else
                 {
                     var (opened, openStop, connectError) = await OpenAsync(lane, target, key, address, message, cancellationToken);
                     if (!opened)
@@ -584,7 +596,11 @@ internal sealed class Forwarder
             lane.Connection = connection;
             lane.Key = key;
             lane.LastUsed = owner._time.GetTimestamp();
+            connection.Events = owner.Events;
+            owner.Events.Upstream(RelayEventKind.UpstreamConnecting, connection.Peer);
+            owner.Events.Message(RelayEventKind.Sending, message.Id);
             var opened = await connection.OpenAsync(cancellationToken);
+            owner.Events.Upstream(RelayEventKind.UpstreamConnected, connection.Peer);
             if (opened is not null)
             {
                 await SettleAsync(message, opened with { Undelivered = envelope.ToRemote }, cancellationToken);
@@ -607,6 +623,7 @@ internal sealed class Forwarder
         {
             var files = message as ISpoolFiles;
             FilterResult result;
+            var started = owner.Events.IsEnabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
             try
             {
                 result = await filter.RunAsync(new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, false), cancellationToken);
@@ -617,6 +634,8 @@ internal sealed class Forwarder
                 result = new FilterResult(FilterOutcome.Fail, false, "error", 0, ex.Message);
             }
 
+            owner.Events.FilterRun(RelayService.Forwarder, message.Id, Smtp.Server.MessageIntake.FilterResultName(result.Outcome),
+                started == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(started));
             Log.ClientFilter(owner._logger, kind == "routing-filter" ? "routing-filter " + filter.Name : filter.Name, message.Id.ToString(),
                 result.Outcome.ToString().ToLowerInvariant() + " response=[" + result.Response + "] reason=[" + result.Reason + "]");
             return result;
@@ -629,6 +648,7 @@ internal sealed class Forwarder
                 Interlocked.Increment(ref _sent);
                 Log.Deleting(owner._logger, message.Id.ToString());
                 await message.DeleteAsync(cancellationToken);
+                owner.Events.Message(RelayEventKind.Delivered, message.Id);
                 return;
             }
 
@@ -654,6 +674,7 @@ internal sealed class Forwarder
             {
                 Log.Deferring(owner._logger, message.Id.ToString(), outcome.Reason);
                 await message.DeferAsync(outcome.Reason, outcome.ReasonCode, cancellationToken);
+                owner.Events.Settled(RelayEventKind.Deferred, message.Id, outcome.ReasonCode, outcome.Reason);
                 return;
             }
 
@@ -664,6 +685,7 @@ internal sealed class Forwarder
         private async Task FailAsync(IStoredMessage message, string reason, int code, CancellationToken cancellationToken, bool keep = false)
         {
             Log.Failing(owner._logger, message.Id.ToString(), reason);
+            owner.Events.Settled(RelayEventKind.Failed, message.Id, code, reason);
             if (immediate && !keep)
             {
                 // Differences 6: the client learns of the failure, so no copy stays behind.

@@ -32,6 +32,9 @@ internal sealed class MessageIntake
     /// <summary><c>--immediate</c>: forwards the committed message before the reply (see <see cref="SmtpServerServices.ForwardImmediately"/>).</summary>
     public Func<MessageId, CancellationToken, Task<SmtpReply?>>? ForwardImmediately { get; init; }
 
+    /// <summary>Where filter runs are reported.</summary>
+    public EmailRelay.Events.RelayEvents? Events { get; init; }
+
     /// <summary>Prepares, filters and commits <paramref name="message"/>; the result is the session's answer.</summary>
     public async Task<OperationResult> CommitAsync(INewMessage message, Envelope envelope, CancellationToken cancellationToken)
     {
@@ -82,7 +85,9 @@ internal sealed class MessageIntake
 
         var files = message as ISpoolFiles;
         var context = new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, IsServerSide: true) { NewMessage = message as FileNewMessage };
+        var started = Events is { IsEnabled: true } ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         var result = await _filter.RunAsync(context, cancellationToken);
+        Events?.FilterRun(EmailRelay.Events.RelayService.Smtp, message.Id, FilterResultName(result.Outcome), started == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(started));
         Log.FilterResult(_logger, _filter.Name, message.Id.Value, result.Outcome switch
         {
             FilterOutcome.Ok => "ok",
@@ -91,6 +96,14 @@ internal sealed class MessageIntake
         } + (result.Special ? " +rescan" : ""), result.Response, result.Reason);
         return result;
     }
+
+    /// <summary>The <see cref="EmailRelay.Events.RelayEventKind.FilterRun"/> result text.</summary>
+    internal static string FilterResultName(FilterOutcome outcome) => outcome switch
+    {
+        FilterOutcome.Ok => "ok",
+        FilterOutcome.Abandon => "abandon",
+        _ => "fail",
+    };
 
     // Reference §b step 5: abandon tries the commit but ignores errors (the filter may have deleted the files).
     private async Task TryCommitAbandonedAsync(INewMessage message, CancellationToken cancellationToken)

@@ -36,6 +36,9 @@ internal sealed record SmtpServerServices(IMessageSpool Spool, IAddressVerifier 
     /// <summary>The client certificate of an upgraded stream as PEM (envelope ClientCertificate), or empty.</summary>
     public Func<Stream, string>? TlsClientCertificate { get; init; }
 
+    /// <summary>Where sessions, received messages, filter runs, auth and TLS are reported.</summary>
+    public EmailRelay.Events.RelayEvents Events { get; init; } = new();
+
     /// <summary><c>--server-auth</c>: the SASL mechanisms over the server secrets, or null.</summary>
     public EmailRelay.Protocol.Sasl.SaslServerMechanisms? Sasl { get; init; }
 }

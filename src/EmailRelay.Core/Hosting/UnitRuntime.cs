@@ -91,7 +91,7 @@ internal sealed class UnitRuntime
         }
 
         services = forwarder is null ? services : services with { ForwardingRequested = () => forwarder.Request("rescan") };
-        services = forwarder is { Options.Immediate: true } ? services with { ForwardImmediately = forwarder.ForwardNowAsync } : services;
+        services = forwarder is { Options.Immediate: true } ? services with { OpenImmediateSession = forwarder.OpenImmediateSession } : services;
         var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
         var disabledSmtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name, Policy = unit.Smtp.Policy with { Enabled = false } }, services);
         var gate = new SmtpConnectionGate(smtp, disabledSmtp);

@@ -68,7 +68,7 @@ internal sealed class SmtpServerConnection : IDisposable
         };
         _trusted = services.Sasl is not null && remoteEndPoint is IPEndPoint ipPeer ? services.Sasl.Secrets.FindTrusted(ipPeer.Address) : null;
         _session = new SmtpServerSession(policy, services.TimeProvider, _peer) { Sasl = services.Sasl, Trusted = _trusted };
-        _intake = new MessageIntake(services.Filter, _logger, services.ForwardingRequested) { ForwardImmediately = services.ForwardImmediately, Events = services.Events };
+        _intake = new MessageIntake(services.Filter, _logger, services.ForwardingRequested) { OpenImmediateSession = services.OpenImmediateSession, Events = services.Events };
         _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.TimeProvider);
     }
 
@@ -124,6 +124,7 @@ internal sealed class SmtpServerConnection : IDisposable
         {
             await DisposeMessageAsync();
             await _transport.DisposeAsync();
+            await _intake.DisposeAsync();
             _timeout.Dispose();
             Log.ConnectionClosed(_logger, _closeReason);
             _services.Events.SessionClosed(RelayService.Smtp, _connectionId, _remoteEndPoint, _closeReason);

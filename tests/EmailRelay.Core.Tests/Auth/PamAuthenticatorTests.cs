@@ -6,20 +6,18 @@ namespace EmailRelay.Core.Tests.Auth;
 
 /// <summary>
 /// Real PAM: a test service file in <c>/etc/pam.d</c> (pam_unix against a test account created here, or
-/// pam_permit/pam_deny), removed afterwards. Needs root; otherwise the test returns without checking.
+/// pam_permit/pam_deny), removed afterwards. Needs root; otherwise the tests report skipped.
 /// </summary>
 public sealed class PamAuthenticatorTests : IDisposable
 {
+    private const string NeedsRoot = "needs root and /etc/pam.d to install a test PAM service";
     private readonly List<string> _files = [];
     private string? _user;
 
-    [Fact]
+    [SkippableFact]
     public void Pam_permit_and_pam_deny_stacks_are_obeyed()
     {
-        if (!CanWritePamD())
-        {
-            return;
-        }
+        Skip.IfNot(CanWritePamD(), NeedsRoot);
 
         string permit = Service("auth required pam_permit.so\naccount required pam_permit.so\n");
         string deny = Service("auth required pam_deny.so\naccount required pam_permit.so\n");
@@ -28,13 +26,11 @@ public sealed class PamAuthenticatorTests : IDisposable
         Assert.False(new PamAuthenticator(permit).Check("", "x"u8));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Pam_unix_checks_a_real_account_password()
     {
-        if (!CanWritePamD() || !File.Exists("/usr/sbin/useradd"))
-        {
-            return;
-        }
+        Skip.IfNot(CanWritePamD(), NeedsRoot);
+        Skip.IfNot(File.Exists("/usr/sbin/useradd"), "needs /usr/sbin/useradd (Debian passwd) to create a test account");
 
         _user = "ertest" + Random.Shared.Next(10000, 99999);
         Run("/usr/sbin/useradd", "-M", "-N", "-s", "/usr/sbin/nologin", _user);

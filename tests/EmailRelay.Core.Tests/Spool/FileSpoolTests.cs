@@ -338,7 +338,7 @@ public sealed class FileSpoolTests : IDisposable
         Assert.DoesNotContain(Names(), name => name.EndsWith(".lock", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Disk_full_is_reported_and_the_partial_files_are_removed()
     {
         string mount = Path.Combine(_directory.Path, "small");
@@ -346,10 +346,7 @@ public sealed class FileSpoolTests : IDisposable
         using (Process? mounter = Process.Start("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mount]))
         {
             await mounter!.WaitForExitAsync(Ct);
-            if (mounter.ExitCode != 0)
-            {
-                return; // Mounting needs privileges this machine does not give: nothing to test here.
-            }
+            Skip.If(mounter.ExitCode != 0, "needs root to mount a 256 KiB tmpfs (mount exited " + mounter.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")");
         }
 
         try

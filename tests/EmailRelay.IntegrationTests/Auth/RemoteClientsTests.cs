@@ -7,7 +7,7 @@ namespace EmailRelay.IntegrationTests.Auth;
 /// <summary>
 /// <c>--remote-clients</c> with a real non-local peer: a network namespace joined to this one by a veth
 /// pair with addresses from 100.64.0.0/10 (not a local range), created here and deleted afterwards.
-/// Needs root and <c>ip netns</c>; otherwise the test returns without checking.
+/// Needs root and <c>ip netns</c>; otherwise the test reports skipped.
 /// </summary>
 public sealed class RemoteClientsTests : IAsyncLifetime
 {
@@ -23,15 +23,12 @@ public sealed class RemoteClientsTests : IAsyncLifetime
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_non_local_client_needs_remote_clients(bool remoteClients)
     {
-        if (_ns is null)
-        {
-            return;
-        }
+        Skip.If(_ns is null, NetworkNamespace.Unavailable);
 
         using var dir = new TestDirectory();
         Directory.CreateDirectory(Path.Combine(dir.Path, "spool"));

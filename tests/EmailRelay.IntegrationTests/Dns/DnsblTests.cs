@@ -10,7 +10,7 @@ namespace EmailRelay.IntegrationTests.Dns;
 /// <summary>
 /// <c>--dnsbl</c> in the built executable against a real DNS server (dnsmasq with a test zone on loopback). DNSBL never
 /// checks loopback or private peers, so the client connects from a network namespace with a non-local address
-/// (<see cref="NetworkNamespace"/>); without root and <c>ip netns</c> the tests return without checking.
+/// (<see cref="NetworkNamespace"/>); without root and <c>ip netns</c> the tests report skipped.
 /// </summary>
 public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
 {
@@ -46,7 +46,7 @@ public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
         "--address=/" + Reversed + ".bl.test/127.0.0.2",
         "--address=/" + Reversed + ".second.test/127.0.0.4");
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("bl.test,1,5000,{dns}", true, "dnsbl: address [{peer}] blocked by [bl.test]")]
     [InlineData("clean.test,1,5000,{dns}", false, "")]
     [InlineData("bl.test,0,5000,{dns}", false, "dnsbl: address [{peer}] would be blocked by [bl.test]")]
@@ -55,10 +55,7 @@ public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
     [InlineData("{dns},5000,1,bl.test", true, "dnsbl: address [{peer}] blocked by [bl.test]")]
     public async Task A_listed_client_is_dropped_before_the_greeting(string dnsbl, bool dropped, string logLine)
     {
-        if (_ns is null)
-        {
-            return;
-        }
+        Skip.If(_ns is null, NetworkNamespace.Unavailable);
 
         await using var dns = await StartDnsAsync();
         await using var relay = await StartRelayAsync(dnsbl.Replace("{dns}", dns.Address, StringComparison.Ordinal));
@@ -74,15 +71,12 @@ public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(500, false)]
     [InlineData(-500, true)]
     public async Task A_timeout_allows_the_client_unless_the_timeout_is_negative(int timeoutMs, bool dropped)
     {
-        if (_ns is null)
-        {
-            return;
-        }
+        Skip.If(_ns is null, NetworkNamespace.Unavailable);
 
         using var silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         var server = "127.0.0.1:" + ((IPEndPoint)silent.Client.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture);
@@ -101,13 +95,10 @@ public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
         await relay.Process.WaitForStderrAsync(l => l.Contains(expected, StringComparison.Ordinal), "the timeout log line");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Data_sent_before_the_greeting_is_discarded()
     {
-        if (_ns is null)
-        {
-            return;
-        }
+        Skip.If(_ns is null, NetworkNamespace.Unavailable);
 
         // A silent name server makes the check last the whole 1000 ms timeout, so the early QUIT surely arrives during it.
         using var silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
@@ -123,13 +114,10 @@ public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
         Assert.Equal("220 250 ", output);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_passing_client_of_an_implicit_tls_listener_keeps_its_client_hello()
     {
-        if (_ns is null)
-        {
-            return;
-        }
+        Skip.If(_ns is null, NetworkNamespace.Unavailable);
 
         // The ClientHello arrives during the check (a silent name server makes it last the 1000 ms timeout); it must
         // not be discarded as early SMTP input, or the SMTPS handshake waits forever.
@@ -150,13 +138,10 @@ public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
         Assert.Equal("220 ", output);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Admin_dnsbl_stop_lets_a_listed_client_in_and_dnsbl_start_drops_it_again()
     {
-        if (_ns is null)
-        {
-            return;
-        }
+        Skip.If(_ns is null, NetworkNamespace.Unavailable);
 
         await using var dns = await StartDnsAsync();
         var admin = FreePort.Get();
@@ -175,13 +160,10 @@ public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
         Assert.Equal(2, queries); // none while stopped
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_loopback_client_is_never_checked()
     {
-        if (_ns is null)
-        {
-            return;
-        }
+        Skip.If(_ns is null, NetworkNamespace.Unavailable);
 
         await using var dns = await Dnsmasq.StartAsync("--local=/test/", "--address=/1.0.0.127.bl.test/127.0.0.2");
         await using var relay = await StartRelayAsync("bl.test,1,5000," + dns.Address);
@@ -189,7 +171,7 @@ public sealed class DnsblTests : IClassFixture<DnsblTests.Namespace>
         Assert.DoesNotContain("query[", dns.Log, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("1,1000")]
     [InlineData("bl.test,1,1000,127.0.0.1:0")]
     public async Task An_invalid_dnsbl_value_is_a_startup_error(string dnsbl)

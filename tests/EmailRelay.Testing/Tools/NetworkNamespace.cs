@@ -26,6 +26,9 @@ public sealed class NetworkNamespace : IAsyncDisposable
     /// <summary>The address clients in the namespace connect from.</summary>
     public string PeerAddress { get; }
 
+    /// <summary>The skip reason of a test that needs a namespace when <see cref="TryCreateAsync"/> gave none.</summary>
+    public const string Unavailable = "needs root and ip netns (Debian iproute2) to create a network namespace with a non-local peer";
+
     /// <summary>The <c>ip</c> program.</summary>
     public static string IpPath => File.Exists("/usr/sbin/ip") ? "/usr/sbin/ip" : File.Exists("/sbin/ip") ? "/sbin/ip" : "/usr/bin/ip";
 

@@ -150,8 +150,19 @@ internal static class Program
                 runtime.Control.Listening = [.. host.Listeners.Where(l => runtime.Unit.Listeners.Contains(l.Endpoint)).Select(l => EndPointText.Format(l.LocalEndPoint))];
             }
 
-            pidFile?.Write(Environment.ProcessId);
-            privileges.DropTo(main.Get("user") ?? "daemon");
+            var user = main.Get("user") ?? "daemon";
+            if (pidFile is not null)
+            {
+                pidFile.Write(Environment.ProcessId);
+                privileges.ShareWithGroupOf(pidFile.Path, user);
+            }
+
+            var switched = privileges.IsRoot && !string.Equals(user, "root", StringComparison.Ordinal);
+            privileges.DropTo(user);
+            if (switched)
+            {
+                WritableDirectories.Require(privileges, user, WritableDirectories.Of(units.Select(u => u.SpoolDirectory), main.Get("log-file") is { } log ? UnitOptionsMapper.ResolvePath(log, startDirectory) : null));
+            }
             if (daemon)
             {
                 Environment.CurrentDirectory = "/";

@@ -17,6 +17,15 @@ internal interface IPrivileges
     /// </summary>
     void DropTo(string user);
 
+    /// <summary>
+    /// True if the current effective ids may create and delete entries in <paramref name="directory"/> (write and
+    /// search permission, checked by the kernel for the effective ids, so ACLs and read-only mounts count).
+    /// </summary>
+    bool CanWrite(string directory);
+
+    /// <summary>Gives <paramref name="path"/> the primary group of <paramref name="user"/> (root only; else nothing).</summary>
+    void ShareWithGroupOf(string path, string user);
+
     /// <summary>Takes back root effective ids after <see cref="DropTo"/>; does nothing otherwise.</summary>
     void Regain();
 }

@@ -39,6 +39,23 @@ internal sealed class PosixPrivileges : IPrivileges
     }
 
     /// <inheritdoc />
+    public bool CanWrite(string directory) =>
+        !OperatingSystem.IsLinux() || NativeMethods.FAccessAt(NativeMethods.AtCurrentDirectory, directory, NativeMethods.WriteAndSearch, NativeMethods.AtEffectiveAccess) == 0;
+
+    /// <inheritdoc />
+    public void ShareWithGroupOf(string path, string user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (!IsRoot || string.Equals(user, "root", StringComparison.Ordinal) || NativeMethods.GetPwNam(user) is var entry && entry == IntPtr.Zero)
+        {
+            return;
+        }
+
+        // Best effort, as E-MailRelay's pid file is root:<user's group>: a failure leaves it root's.
+        _ = NativeMethods.Chown(path, uint.MaxValue, (uint)Marshal.ReadInt32(entry, NativeMethods.PasswdGidOffset));
+    }
+
+    /// <inheritdoc />
     public void Regain()
     {
         if (_dropped)

@@ -13,7 +13,7 @@ namespace EmailRelay.Smtp.Server;
 /// steps 3–5, and §c server-side exit table): prepare the envelope, run the server filter, then
 /// commit or not. The caller disposes the message afterwards, which removes it unless committed.
 /// Never throws for spool failures: they become <c>452</c> (disk full, nothing acknowledged) or
-/// <c>554 transaction failed</c>.
+/// <c>451 transaction failed</c>, never a 5xx.
 /// </summary>
 internal sealed class MessageIntake
 {

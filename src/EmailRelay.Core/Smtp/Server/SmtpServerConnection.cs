@@ -472,7 +472,7 @@ internal sealed class SmtpServerConnection : IDisposable
 
         if (_writeFailure is not null)
         {
-            // Nothing is acknowledged after a failed write: 452 for a full disk, else 554.
+            // Nothing is acknowledged after a failed write: 452 for a full disk, else 451.
             return OperationResult.Failure(_writeFailure.IsDiskFull ? SmtpServerReplies.DiskFull : SmtpServerReplies.TransactionFailed);
         }
 

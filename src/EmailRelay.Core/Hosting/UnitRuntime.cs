@@ -78,7 +78,7 @@ internal sealed class UnitRuntime
 
         var forwarderEvents = new ForwarderEventTap(loggerFactory);
         Forwarder? forwarder = null;
-        if (ClientAuthTlsComposition.Apply(unit.Forwarding, loggerFactory, timeProvider) is { } forwarding && !ForwarderFactory.TryCreate(forwarding, spool, timeProvider, forwarderEvents, out forwarder, out error))
+        if (ClientAuthTlsComposition.Apply(unit.Forwarding, loggerFactory, timeProvider) is { } forwarding && !ForwarderFactory.TryCreate(forwarding, spool, timeProvider, forwarderEvents, out forwarder, out error, filterEnvironment))
         {
             throw new ConfigurationException(error);
         }

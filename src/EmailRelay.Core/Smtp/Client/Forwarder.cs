@@ -431,10 +431,13 @@ internal sealed class Forwarder
                     case FilterOutcome.Abandon:
                         return (stop, null);
                     case FilterOutcome.Fail when routed:
-                        await FailAsync(message, "routing filter failed: " + result.Response + ": " + result.Reason, 0, cancellationToken);
+                        // --immediate's client gets E-MailRelay's "452 routing failed".
+                        await FailAsync(message, "routing filter failed: " + result.Response + ": " + result.Reason, 0, cancellationToken, clientReply: SmtpReply.Create(452, "routing failed"));
                         return (stop, null);
                     case FilterOutcome.Fail:
-                        await FailAsync(message, result.Reason.Length > 0 ? result.Reason : result.Response, 550, cancellationToken);
+                        // --immediate's client gets the filter's response as E-MailRelay answers it: "452 rejected".
+                        await FailAsync(message, result.Reason.Length > 0 ? result.Reason : result.Response, 550, cancellationToken,
+                            clientReply: SmtpReply.Create(result.ResponseCode is >= 400 and <= 599 ? result.ResponseCode : 452, result.Response.Length > 0 ? result.Response : "rejected"));
                         return (stop, null);
                 }
 
@@ -609,7 +612,7 @@ internal sealed class Forwarder
             FilterResult result;
             try
             {
-                result = await filter.RunAsync(new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, false), cancellationToken);
+                result = await filter.RunAsync(new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, false) { Kind = kind }, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -617,8 +620,9 @@ internal sealed class Forwarder
                 result = new FilterResult(FilterOutcome.Fail, false, "error", 0, ex.Message);
             }
 
-            Log.ClientFilter(owner._logger, kind == "routing-filter" ? "routing-filter " + filter.Name : filter.Name, message.Id.ToString(),
-                result.Outcome.ToString().ToLowerInvariant() + " response=[" + result.Response + "] reason=[" + result.Reason + "]");
+            Log.ClientFilter(owner._logger, kind, filter.Name, message.Id.ToString(),
+                (result.Outcome switch { FilterOutcome.Ok => "ok", FilterOutcome.Abandon => "ok(abandon)", _ => "failed" })
+                + " response=[" + result.Response + "] reason=[" + result.Reason + "]");
             return result;
         }
 
@@ -661,13 +665,13 @@ internal sealed class Forwarder
         }
 
         /// <summary>Fails the message: <c>.bad</c> with its reason, or under <c>--immediate</c> deleted, the reason going to the client.</summary>
-        private async Task FailAsync(IStoredMessage message, string reason, int code, CancellationToken cancellationToken, bool keep = false)
+        private async Task FailAsync(IStoredMessage message, string reason, int code, CancellationToken cancellationToken, bool keep = false, SmtpReply? clientReply = null)
         {
             Log.Failing(owner._logger, message.Id.ToString(), reason);
             if (immediate && !keep)
             {
                 // Differences 6: the client learns of the failure, so no copy stays behind.
-                _immediateFailure = SmtpReply.Create(code is >= 400 and <= 599 ? code : 452, reason.Length > 0 ? reason : "forwarding failed");
+                _immediateFailure = clientReply ?? SmtpReply.Create(code is >= 400 and <= 599 ? code : 452, reason.Length > 0 ? reason : "forwarding failed");
                 await message.DeleteAsync(cancellationToken);
                 return;
             }

@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(1008, LogLevel.Error, "smtp connection failed: {Message}")]
     public static partial void ConnectionFailed(ILogger logger, string message, Exception exception);
 
+    [LoggerMessage(1029, LogLevel.Warning, "filter exception: message store error: {Message}")]
+    public static partial void FilterException(ILogger logger, string message);
+
     [LoggerMessage(1009, LogLevel.Warning, "spool error: {Message}")]
     public static partial void SpoolError(ILogger logger, string message, Exception exception);
 

@@ -21,7 +21,7 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
-        var tool = ProgramName.Current();
+        var tool = ProgramName.ToolFor(ProgramName.Current());
         var code = tool switch
         {
             "emailrelay-passwd" => EmailRelay.Cli.Tools.PasswdTool.Run(args, Console.In, Console.Out, Console.Error),
@@ -154,7 +154,7 @@ internal static class Program
                 runtime.Control.Listening = [.. host.Listeners.Where(l => runtime.Unit.Listeners.Contains(l.Endpoint)).Select(l => EndPointText.Format(l.LocalEndPoint))];
             }
 
-            var user = main.Get("user") ?? "daemon";
+            var user = privileges.TargetUser(main.Get("user") ?? "daemon");
             if (pidFile is not null)
             {
                 pidFile.Write(Environment.ProcessId);

@@ -18,6 +18,13 @@ internal interface IPrivileges
     void DropTo(string user);
 
     /// <summary>
+    /// The user <see cref="DropTo"/> should switch to for <c>--user</c> <paramref name="requested"/>: that user, except
+    /// in a set-user-id-root program run by another user, where it is the real user (as E-MailRelay drops to the real
+    /// user, so a setuid copy never lends its caller another account).
+    /// </summary>
+    string TargetUser(string requested);
+
+    /// <summary>
     /// True if the current effective ids may create and delete entries in <paramref name="directory"/> (write and
     /// search permission, checked by the kernel for the effective ids, so ACLs and read-only mounts count).
     /// </summary>

@@ -23,6 +23,9 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "getuid")]
     internal static partial uint GetUid();
 
+    [LibraryImport("libc", EntryPoint = "getpwuid", SetLastError = true)]
+    internal static partial IntPtr GetPwUid(uint uid);
+
     [LibraryImport("libc", EntryPoint = "getpwnam", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial IntPtr GetPwNam(string name);
 

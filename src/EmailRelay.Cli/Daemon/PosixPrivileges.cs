@@ -39,6 +39,22 @@ internal sealed class PosixPrivileges : IPrivileges
     }
 
     /// <inheritdoc />
+    public string TargetUser(string requested)
+    {
+        if (!IsRoot || NativeMethods.GetUid() is var realUid && realUid == 0)
+        {
+            return requested;
+        }
+
+        // Set-user-id root: the real user, by name (pw_name is the first field of struct passwd).
+        var entry = NativeMethods.GetPwUid(realUid);
+        var name = entry == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(Marshal.ReadIntPtr(entry));
+        return string.IsNullOrEmpty(name)
+            ? throw new ConfigurationException("cannot find the real user: uid " + realUid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : name;
+    }
+
+    /// <inheritdoc />
     public bool CanWrite(string directory) =>
         !OperatingSystem.IsLinux() || NativeMethods.FAccessAt(NativeMethods.AtCurrentDirectory, directory, NativeMethods.WriteAndSearch, NativeMethods.AtEffectiveAccess) == 0;
 

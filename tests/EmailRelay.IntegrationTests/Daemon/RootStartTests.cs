@@ -85,6 +85,37 @@ public sealed class RootStartTests
         Assert.Equal("error: message store error: permission denied\r\n" + EmailRelay.IntegrationTests.Admin.AdminClient.Prompt, await admin.CommandAsync("failures"));
     }
 
+    [Fact]
+    public async Task A_setuid_root_copy_run_by_another_user_drops_to_that_user_not_to_user_option()
+    {
+        // Issue 23 N: expected (E-MailRelay) the real user; got --user's ("nobody" there, "daemon" here).
+        RequireRoot();
+        using var dir = OpenDirectory();
+        var bin = Directory.CreateDirectory(Path.Combine(dir.Path, "bin")).FullName;
+        var source = Path.GetDirectoryName(RelayProcess.ExecutablePath)!;
+        foreach (var file in Directory.GetFiles(source).Where(f => Path.GetFileName(f) is var n && (n.StartsWith("emailrelay", StringComparison.Ordinal)
+            || n.StartsWith("EmailRelay.Core.", StringComparison.Ordinal) || n.StartsWith("EmailRelay.Protocol.", StringComparison.Ordinal) || n.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal))))
+        {
+            File.Copy(file, Path.Combine(bin, Path.GetFileName(file)));
+        }
+
+        var copy = Path.Combine(bin, "emailrelay");
+        File.SetUnixFileMode(copy, (UnixFileMode)Convert.ToInt32("4755", 8));
+        File.SetUnixFileMode(bin, (UnixFileMode)Convert.ToInt32("755", 8));
+        var spool = Path.Combine(dir.Path, "spool");
+        Directory.CreateDirectory(spool);
+        await RunAsync("/bin/chmod", "1777", spool);
+        var port = FreePort.Get();
+        await using var relay = RelayProcess.Start(dir.Path, ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", copy, .. Args(port, spool)], "/usr/bin/setpriv");
+        await relay.WaitForStderrAsync(l => l.Contains("smtp server on", StringComparison.Ordinal), "the relay to listen");
+
+        // Uid: real, effective, saved, file-system.
+        var uids = File.ReadLines("/proc/" + relay.Id.ToString(CultureInfo.InvariantCulture) + "/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries);
+        var nobody = File.ReadLines("/etc/passwd").Select(l => l.Split(':')).First(f => f[0] == "nobody")[2];
+        Assert.Equal(nobody, uids[1]);
+        Assert.Equal(nobody, uids[2]);
+    }
+
     private static string[] Args(int port, string spool) =>
         ["--no-daemon", "--log", "--no-syslog", "--user", User, "--port", port.ToString(CultureInfo.InvariantCulture), "--interface", "127.0.0.1", "--spool-dir", spool];
 

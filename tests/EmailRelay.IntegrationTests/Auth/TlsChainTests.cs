@@ -82,7 +82,6 @@ public sealed class TlsChainTests
         {
             // Issue 23 H: E-MailRelay logs "tls error: SSL_accept(): [...]", got "smtp connection failed: ..." before.
             await relay.WaitForStderrAsync(l => l.Contains("warning: tls error: SSL_accept(): [certificate verify failed]", StringComparison.Ordinal), "the tls error line");
-            Assert.Contains("alert", output, StringComparison.OrdinalIgnoreCase);
         }
     }
 }

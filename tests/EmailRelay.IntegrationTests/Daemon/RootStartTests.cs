@@ -68,7 +68,8 @@ public sealed class RootStartTests
         var port = FreePort.Get();
         var adminPort = FreePort.Get();
         await using var relay = RelayProcess.Start(dir.Path, [.. Args(port, spool), "--admin", adminPort.ToString(CultureInfo.InvariantCulture)]);
-        await relay.WaitForStderrAsync(l => l.Contains("admin server on", StringComparison.Ordinal), "the relay to listen");
+        await relay.WaitForStderrAsync(l => l.Contains("admin server on", StringComparison.Ordinal), "the admin server to listen");
+        await relay.WaitForStderrAsync(l => l.Contains("smtp server on 127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), "the smtp server to listen");
 
         // Taken away after start-up (as a site's chmod or a remount would): a local fault, so never a 5xx.
         await RunAsync("/bin/chgrp", "root", spool);

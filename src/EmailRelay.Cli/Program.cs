@@ -111,6 +111,7 @@ internal static class Program
     private static async Task<int> ServeAsync(RunRequest run, string startDirectory, bool daemon, RelayLoggerProvider provider, RelayLoggerFactory loggerFactory, IPrivileges privileges)
     {
         var main = run.CommandLine.Main;
+        privileges.UseGroupUmask();
         foreach (var warning in run.Warnings)
         {
             provider.Write(LogLevel.Warning, warning);

@@ -18,6 +18,13 @@ internal interface IPrivileges
     void DropTo(string user);
 
     /// <summary>
+    /// For a root start, before anything is created: umask 007, so spool files are group read-write (<c>0660</c>)
+    /// for <c>--user</c>'s group as E-MailRelay's are (reference §b "File modes"), and nothing is world-accessible.
+    /// Does nothing when not root.
+    /// </summary>
+    void UseGroupUmask();
+
+    /// <summary>
     /// The user <see cref="DropTo"/> should switch to for <c>--user</c> <paramref name="requested"/>: that user, except
     /// in a set-user-id-root program run by another user, where it is the real user (as E-MailRelay drops to the real
     /// user, so a setuid copy never lends its caller another account).

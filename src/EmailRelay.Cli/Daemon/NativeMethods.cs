@@ -23,6 +23,9 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "getuid")]
     internal static partial uint GetUid();
 
+    [LibraryImport("libc", EntryPoint = "umask")]
+    internal static partial uint Umask(uint mask);
+
     [LibraryImport("libc", EntryPoint = "getpwuid", SetLastError = true)]
     internal static partial IntPtr GetPwUid(uint uid);
 

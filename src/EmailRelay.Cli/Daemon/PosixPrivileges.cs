@@ -39,6 +39,15 @@ internal sealed class PosixPrivileges : IPrivileges
     }
 
     /// <inheritdoc />
+    public void UseGroupUmask()
+    {
+        if (IsRoot)
+        {
+            _ = NativeMethods.Umask(Convert.ToUInt32("007", 8));
+        }
+    }
+
+    /// <inheritdoc />
     public string TargetUser(string requested)
     {
         if (!IsRoot || NativeMethods.GetUid() is var realUid && realUid == 0)

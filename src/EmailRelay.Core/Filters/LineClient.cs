@@ -125,7 +125,7 @@ internal sealed class LineClient : IAsyncDisposable
         var seconds = ((long)Math.Ceiling(_timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + "s";
         if (_socket is { Connected: true } socket)
         {
-            var peer = socket.RemoteEndPoint is UnixDomainSocketEndPoint ? _address : socket.RemoteEndPoint?.ToString() ?? _address;
+            var peer = socket.RemoteEndPoint is IPEndPoint ip ? EmailRelay.Net.EndPointText.Format(ip) : _address;
             return "response timeout: no response after " + seconds + " while connected to " + peer;
         }
 

@@ -43,7 +43,7 @@ public class SplitFilterTests
         var context = Message(dir, new Envelope { From = "a@b.c", ToRemote = ["x@Example.NET", "y@example.net"] });
         Assert.Equal(FilterResult.Ok, await RunAsync(context, port: 2525));
         var envelope = Read(context.EnvelopePath!);
-        Assert.Equal("example.net:2525", envelope.ForwardTo);
+        Assert.Equal("Example.NET:2525", envelope.ForwardTo); // spelt as first seen (issue 23 C)
         Assert.Equal(["x@Example.NET", "y@example.net"], envelope.ToRemote);
         Assert.Empty(envelope.Trailer);
         Assert.Equal(2, Directory.GetFiles(dir.Path).Length);

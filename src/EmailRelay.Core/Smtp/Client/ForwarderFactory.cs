@@ -13,11 +13,12 @@ internal static class ForwarderFactory
     /// <param name="spool">Its spool.</param>
     /// <param name="time">The clock.</param>
     /// <param name="loggerFactory">The logger factory.</param>
+    /// <param name="events">Where the forwarder reports.</param>
     /// <param name="forwarder">The forwarder.</param>
     /// <param name="error">Why the client filter spec is unusable.</param>
     /// <returns>False when the client filter spec is unusable.</returns>
     /// <param name="filterEnvironment">The unit's filter settings (<c>--filter-timeout</c>, paths, logger) for the client filter; null for defaults.</param>
-    public static bool TryCreate(ForwardingOptions options, IMessageSpool spool, TimeProvider time, ILoggerFactory loggerFactory,
+    public static bool TryCreate(ForwardingOptions options, IMessageSpool spool, TimeProvider time, ILoggerFactory loggerFactory, Events.RelayEvents events,
         [NotNullWhen(true)] out Forwarder? forwarder, out string error, FilterEnvironment? filterEnvironment = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -36,7 +37,7 @@ internal static class ForwarderFactory
             filter = created is EmptyFilter ? null : created;
         }
 
-        forwarder = new Forwarder(spool, filter, options, time, loggerFactory.CreateLogger("EmailRelay.Smtp.Client"));
+        forwarder = new Forwarder(spool, filter, options, time, loggerFactory.CreateLogger("EmailRelay.Smtp.Client")) { Events = events };
         return true;
     }
 }

@@ -61,11 +61,11 @@ internal class SettlementPolicy
         await FailAsync(message, outcome.Reason, outcome.ReasonCode, keep: outcome.Delivered, cancellationToken);
     }
 
-    /// <summary>Fails the message to <c>.bad</c> with its reason (<paramref name="keep"/>: it went to some recipients).</summary>
     /// <summary>Settles a message that could not go for a reason of its own (<see cref="DeliveryStatus.Failed"/>).</summary>
     protected virtual ValueTask FailedAsync(IStoredMessage message, DeliveryResult result, CancellationToken cancellationToken) =>
         FailAsync(message, result.Reason, result.Code, keep: false, cancellationToken);
 
+    /// <summary>Fails the message to <c>.bad</c> with its reason (<paramref name="keep"/>: it went to some recipients).</summary>
     protected virtual async ValueTask FailAsync(IStoredMessage message, string reason, int code, bool keep, CancellationToken cancellationToken)
     {
         Log.Failing(Forwarder.Logger, message.Id.ToString(), reason);

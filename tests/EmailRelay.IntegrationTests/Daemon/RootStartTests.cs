@@ -72,23 +72,36 @@ public sealed class RootStartTests
         await RunAsync("/bin/chmod", "2775", spool);
         var port = FreePort.Get();
         var adminPort = FreePort.Get();
-        await using var relay = RelayProcess.Start(dir.Path, [.. Args(port, spool), "--admin", adminPort.ToString(CultureInfo.InvariantCulture)]);
-        await relay.WaitForStderrAsync(l => l.Contains("admin server on", StringComparison.Ordinal), "the admin server to listen");
-        await relay.WaitForStderrAsync(l => l.Contains("smtp server on 127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), "the smtp server to listen");
+        var pidFile = Path.Combine(dir.Path, "emailrelay.pid");
 
-        // Taken away after start-up (as a site's chmod or a remount would): a local fault, so never a 5xx.
-        await RunAsync("/bin/chgrp", "root", spool);
-        await RunAsync("/bin/chmod", "0750", spool);
-        await using (var smtp = await SmtpDialog.OpenAsync(port))
+        // As a daemon: the parent exits 0 only once the child has passed the start-up check and serves, so the
+        // permissions below are taken away after the check, never before it.
+        await using (var parent = RelayProcess.Start(dir.Path, [.. Args(port, spool).Where(a => a != "--no-daemon"), "--admin", adminPort.ToString(CultureInfo.InvariantCulture), "--pid-file", pidFile]))
         {
-            Assert.StartsWith("250 ", await smtp.SendAsync("EHLO test"), StringComparison.Ordinal);
-            Assert.Equal("451 transaction failed", await smtp.SendAsync("MAIL FROM:<a@here>"));
-            Assert.StartsWith("250 ", await smtp.SendAsync("NOOP"), StringComparison.Ordinal);
+            Assert.True(await parent.WaitForExitAsync() == 0, parent.StderrText);
         }
 
-        await using var admin = await EmailRelay.IntegrationTests.Admin.AdminClient.ConnectAsync(adminPort);
-        Assert.Equal("error: message store error: permission denied\r\n" + EmailRelay.IntegrationTests.Admin.AdminClient.Prompt, await admin.CommandAsync("list"));
-        Assert.Equal("error: message store error: permission denied\r\n" + EmailRelay.IntegrationTests.Admin.AdminClient.Prompt, await admin.CommandAsync("failures"));
+        var pid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture);
+        try
+        {
+            // Taken away after start-up (as a site's chmod or a remount would): a local fault, so never a 5xx.
+            await RunAsync("/bin/chgrp", "root", spool);
+            await RunAsync("/bin/chmod", "0750", spool);
+            await using (var smtp = await SmtpDialog.OpenAsync(port))
+            {
+                Assert.StartsWith("250 ", await smtp.SendAsync("EHLO test"), StringComparison.Ordinal);
+                Assert.Equal("451 transaction failed", await smtp.SendAsync("MAIL FROM:<a@here>"));
+                Assert.StartsWith("250 ", await smtp.SendAsync("NOOP"), StringComparison.Ordinal);
+            }
+
+            await using var admin = await EmailRelay.IntegrationTests.Admin.AdminClient.ConnectAsync(adminPort);
+            Assert.Equal("error: message store error: permission denied\r\n" + EmailRelay.IntegrationTests.Admin.AdminClient.Prompt, await admin.CommandAsync("list"));
+            Assert.Equal("error: message store error: permission denied\r\n" + EmailRelay.IntegrationTests.Admin.AdminClient.Prompt, await admin.CommandAsync("failures"));
+        }
+        finally
+        {
+            await RelayProcess.SignalAsync(pid, "KILL");
+        }
     }
 
     [Fact]

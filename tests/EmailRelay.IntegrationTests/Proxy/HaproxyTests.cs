@@ -70,7 +70,7 @@ public sealed class HaproxyTests : IClassFixture<HaproxyTests.Namespace>
         var cert = Path.Combine(dir.Path, "cert.pem");
         AuthRelay.WriteCertificate(key, cert);
         var combined = Path.Combine(dir.Path, "haproxy.pem");
-        await File.WriteAllTextAsync(combined, await File.ReadAllTextAsync(cert) + await File.ReadAllTextAsync(key));
+        await File.WriteAllTextAsync(combined, await File.ReadAllTextAsync(cert) + "\n" + await File.ReadAllTextAsync(key) + "\n");
         // AUTH is required, except for the trusted address: only the namespace's, never HAProxy's 127.0.0.1.
         var secrets = Path.Combine(dir.Path, "secrets");
         await File.WriteAllTextAsync(secrets, "server plain alice pw\nserver none " + _ns.PeerAddress + "/32 proxied\n");
@@ -109,7 +109,7 @@ public sealed class HaproxyTests : IClassFixture<HaproxyTests.Namespace>
     {
         using var dir = new TestDirectory();
         using var spool = new TestDirectory();
-        await using var relay = await StoringRelay.StartAsync(spool.Path, null, "--server-proxy-protocol", "127.0.0.1");
+        await using var relay = await StoringRelay.StartAsync(spool.Path, (int?)null, "--server-proxy-protocol", "127.0.0.1");
         var front = FreePort.Get();
         await using var haproxy = await Haproxy.StartAsync(dir.Path, new Haproxy.Route(
             _ns.HostAddress, front, "", ["127.0.0.1:" + relay.Port.ToString(CultureInfo.InvariantCulture) + " send-proxy-v2"]));

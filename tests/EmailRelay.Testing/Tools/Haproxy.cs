@@ -22,7 +22,7 @@ public sealed class Haproxy : IAsyncDisposable
         Config = config;
     }
 
-    /// <summary>One frontend: listen on <paramref name="Bind"/> (HAProxy <c>bind</c> text, e.g. <c>100.64.1.1:2525</c> or with <c>ssl crt ...</c>), balance over <paramref name="Servers"/> (<c>host:port</c> and options, e.g. <c>127.0.0.1:25 send-proxy-v2</c>).</summary>
+    /// <summary>One frontend: listen on <paramref name="Address"/>:<paramref name="Port"/> with <paramref name="BindOptions"/> (e.g. <c>ssl crt file.pem</c>), balancing over <paramref name="Servers"/> (<c>host:port</c> and options, e.g. <c>127.0.0.1:25 send-proxy-v2</c>).</summary>
     public sealed record Route(string Address, int Port, string BindOptions, IReadOnlyList<string> Servers);
 
     /// <summary>The configuration text.</summary>

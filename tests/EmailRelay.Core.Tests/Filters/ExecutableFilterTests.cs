@@ -3,6 +3,7 @@ using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
 using EmailRelay.Protocol.Mail;
 using EmailRelay.Testing;
+using EmailRelay.Testing.Tools;
 
 namespace EmailRelay.Core.Tests.Filters;
 
@@ -89,8 +90,15 @@ public class ExecutableFilterTests
     public async Task A_timeout_is_error_timeout_with_no_code()
     {
         using var dir = new TestDirectory();
-        var script = ProcessRunnerTests.Script(dir, "slow.sh", "#!/bin/sh\nsleep 30\n");
-        var result = await Filter(script, TimeSpan.FromMilliseconds(500)).RunAsync(Context(dir, true), CancellationToken.None);
+        var marker = Path.Combine(dir.Path, "started");
+        var script = ProcessRunnerTests.Script(dir, "slow.sh", "#!/bin/sh\necho > '" + marker + "'\nsleep 30\n");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var run = new ExecutableFilter("file:" + script, script, TimeSpan.FromMilliseconds(500), time).RunAsync(Context(dir, true), CancellationToken.None);
+        // The fake clock passes the timeout once the program runs, however slowly this machine started it.
+        await Poll.UntilAsync(() => File.Exists(marker), TimeSpan.FromSeconds(20), "the filter program to start");
+        Assert.False(run.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        var result = await run;
         Assert.Equal(new FilterResult(FilterOutcome.Fail, false, "error", 0, "timeout"), result);
     }
 

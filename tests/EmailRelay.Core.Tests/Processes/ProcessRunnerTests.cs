@@ -112,7 +112,13 @@ public class ProcessRunnerTests
         using var dir = new TestDirectory();
         var marker = Path.Combine(dir.Path, "pids");
         var script = Script(dir, "slow.sh", "#!/bin/sh\nsleep 60 &\necho $! > '" + marker + "'\nsleep 60\n");
-        var result = await ProcessRunner.RunAsync(script, [], TimeSpan.FromMilliseconds(700), TimeProvider.System, CancellationToken.None);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var run = ProcessRunner.RunAsync(script, [], TimeSpan.FromSeconds(30), time, CancellationToken.None);
+        // The timeout fires on the fake clock only once the script has started its grandchild and said so.
+        await Poll.UntilAsync(() => File.Exists(marker) && File.ReadAllText(marker).EndsWith('\n'), TimeSpan.FromSeconds(20), "the script's marker");
+        Assert.False(run.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(30));
+        var result = await run;
         Assert.Equal(ProcessOutcome.TimedOut, result.Outcome);
         var grandchild = int.Parse(File.ReadAllText(marker).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         await Poll.UntilAsync(() => !File.Exists("/proc/" + grandchild + "/cmdline") || File.ReadAllText("/proc/" + grandchild + "/stat").Contains(") Z ", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the grandchild to die");

@@ -8,6 +8,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace EmailRelay.Core.Tests.Smtp.Server;
 
+/// <summary>Measures the whole process's memory, so it runs alone (<see cref="SerialCollection"/>).</summary>
+[Collection(SerialCollection.Name)]
 public class SmtpServerConnectionMemoryTests
 {
     private sealed class AcceptVerifier : IAddressVerifier

@@ -87,7 +87,7 @@ public sealed class ShutdownStressTests
         var inheritIgnored = random.Next(2) == 0;
         var duringStartUp = random.Next(4) == 0;
         var holdConnection = random.Next(2) == 0;
-        string[] relay = ["--no-daemon", "--log", "--no-syslog", "--port", "0", "--interface", "127.0.0.1", "--spool-dir", dir.Path, "--pid-file", pidFile];
+        string[] relay = ["--no-daemon", "--log", "--no-syslog", "--user", Environment.UserName, "--port", "0", "--interface", "127.0.0.1", "--spool-dir", dir.Path, "--pid-file", pidFile];
         var what = signal + (inheritIgnored ? " (inherited SIG_IGN)" : string.Empty) + (duringStartUp ? " during start-up" : " at the first connection") + ": ";
         await using var process = inheritIgnored
             ? RelayProcess.Start(dir.Path, ["-c", "trap '' HUP INT QUIT TERM; exec \"$0\" \"$@\"", executable, .. relay], "/bin/sh")

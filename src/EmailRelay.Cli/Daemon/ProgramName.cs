@@ -2,7 +2,7 @@ namespace EmailRelay.Cli.Daemon;
 
 /// <summary>
 /// The name the program was invoked under (argv[0]'s base name), for multi-call dispatch: <c>emailrelay-submit</c>,
-/// <c>emailrelay-passwd</c> and <c>emailrelay-filter-copy</c> are the same executable under another name.
+/// <c>emailrelay-passwd</c>, <c>emailrelay-filter-copy</c> and <c>emailrelay-dkim-keygen</c> are the same executable under another name.
 /// <see cref="Environment.ProcessPath"/> resolves symlinks, so argv[0] is read from <c>/proc/self/cmdline</c>.
 /// </summary>
 internal static class ProgramName

@@ -54,6 +54,12 @@ internal sealed class DkimVerifiers : IDisposable
     /// <param name="keys">The public keys by record name.</param>
     /// <param name="rsaKeyPath">An RSA private key file of selector <c>rsa</c>, for dkimpy's own signatures in the OpenDKIM cross-check.</param>
     public DkimVerifiers(IReadOnlyDictionary<string, DkimKey> keys, string rsaKeyPath)
+        : this(keys.ToDictionary(k => k.Key, k => Record(k.Value)), rsaKeyPath)
+    {
+    }
+
+    /// <summary>Creates the verifiers for TXT records (the text of each, by record name).</summary>
+    public DkimVerifiers(IReadOnlyDictionary<string, string> records, string rsaKeyPath)
     {
         _rsaKeyPath = rsaKeyPath;
         foreach (var tool in new[] { Python, Opendkim })
@@ -64,9 +70,9 @@ internal sealed class DkimVerifiers : IDisposable
             }
         }
 
-        foreach (var (name, key) in keys)
+        foreach (var (name, record) in records)
         {
-            _records[name] = string.Concat("v=DKIM1; k=", key.Algorithm == DkimAlgorithm.Ed25519Sha256 ? "ed25519" : "rsa", "; p=", key.PublicKeyBase64());
+            _records[name] = record;
         }
 
         File.WriteAllText(Path.Combine(_dir.Path, "keys.json"), System.Text.Json.JsonSerializer.Serialize(_records));
@@ -95,6 +101,9 @@ internal sealed class DkimVerifiers : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _dir.Dispose();
+
+    private static string Record(DkimKey key)
+        => string.Concat("v=DKIM1; k=", key.Algorithm == DkimAlgorithm.Ed25519Sha256 ? "ed25519" : "rsa", "; p=", key.PublicKeyBase64());
 
     private async Task<string> DkimpyAsync(string path)
     {

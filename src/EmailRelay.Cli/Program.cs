@@ -118,7 +118,8 @@ internal static class Program
         }
 
         var warnings = new List<string>();
-        var units = UnitOptionsMapper.Map(run.CommandLine, startDirectory, System.Net.Dns.GetHostName(), warnings);
+        var activated = SocketActivation.FromEnvironment([.. run.CommandLine.Units.Select(u => u.Name)]);
+        var units = UnitOptionsMapper.Map(run.CommandLine, startDirectory, System.Net.Dns.GetHostName(), warnings, activated);
         foreach (var warning in warnings)
         {
             provider.Write(LogLevel.Warning, warning);
@@ -137,6 +138,8 @@ internal static class Program
 
         using var signals = new ShutdownSignals();
         using var terminate = CancellationTokenSource.CreateLinkedTokenSource(signals.Token);
+        using var notifier = SystemdNotifier.FromEnvironment();
+        using var stopping = terminate.Token.Register(notifier.Stopping);
         var runtimes = new List<UnitRuntime>();
         foreach (var unit in units)
         {
@@ -167,6 +170,9 @@ internal static class Program
                 DaemonProcess.SignalReady();
             }
 
+            notifier.Ready("listening on " + string.Join(", ", host.Listeners.Select(l => EndPointText.Format(l.LocalEndPoint))));
+            _ = notifier.RunWatchdogAsync(TimeProvider.System, terminate.Token);
+
             if (main.IsSet("close-stderr"))
             {
                 provider.CloseStderr();
@@ -181,6 +187,7 @@ internal static class Program
         }
         finally
         {
+            notifier.Stopping();
             await host.DisposeAsync();
             privileges.Regain();
             pidFile?.Remove();

@@ -118,7 +118,8 @@ public sealed class ProcessModelTests
         await using var relay = RelayProcess.Start(dir.Path, ["--no-daemon", "--log", "--log-time", "--log-address", .. ServerArgs(port, "."), "--pid-file", "p.pid"]);
         var time = @"\d{8}\.\d{6}\.\d{3}";
         await relay.WaitForStderrAsync(l => Regex.IsMatch(l, $@"^emailrelay: {time}: info: smtp server on 127\.0\.0\.1:{port}$"), "the listening line");
-        Assert.True(File.Exists(Path.Combine(dir.Path, "p.pid")), "relative pid file resolved against the startup directory");
+        // The listening line comes from the bind, the pid file just after it: wait for the file, do not assume the order.
+        await Waiting.UntilAsync(() => File.Exists(Path.Combine(dir.Path, "p.pid")), "relative pid file resolved against the startup directory");
         using (var client = new TcpClient())
         {
             await client.ConnectAsync(IPAddress.Loopback, port);

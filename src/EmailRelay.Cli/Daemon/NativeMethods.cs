@@ -14,6 +14,15 @@ internal static partial class NativeMethods
     /// <summary>Offset of <c>pw_gid</c> in glibc's <c>struct passwd</c>.</summary>
     public static readonly int PasswdGidOffset = (2 * IntPtr.Size) + 4;
 
+    /// <summary><c>F_SETFD</c>.</summary>
+    public const int SetDescriptorFlags = 2;
+
+    /// <summary><c>FD_CLOEXEC</c>.</summary>
+    public const int CloseOnExec = 1;
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    internal static partial int Fcntl(int fd, int command, int argument);
+
     [LibraryImport("libc", EntryPoint = "setsid", SetLastError = true)]
     internal static partial int SetSid();
 

@@ -53,4 +53,23 @@ public sealed record RelayLimits
 
     /// <summary>Time allowed to write the final 421 to a peer that is not reading: 5 s (ours).</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Time a server-side TLS handshake (STARTTLS, STLS, SMTPS) may take: 10 s, or <c>--connection-timeout</c> when
+    /// that is shorter (ours; issue 24: a peer that sent a record header and then nothing held the connection until
+    /// the idle timeout).
+    /// </summary>
+    public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Octets a peer may send before the server-side TLS handshake completes: 64 KiB (ours; a client's handshake
+    /// flights are a few KiB even with a certificate chain).
+    /// </summary>
+    public int MaxTlsHandshakeBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Largest TLS record length a peer may declare during the handshake: 18,432 octets, 2^14 + 2048 (RFC 5246 §6.2.3;
+    /// OpenSSL rejects a longer header at once with "packet length too long").
+    /// </summary>
+    public int MaxTlsRecordLength { get; init; } = 16384 + 2048;
 }

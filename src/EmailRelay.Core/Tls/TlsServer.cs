@@ -1,23 +1,28 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using EmailRelay.Net;
 
 namespace EmailRelay.Tls;
 
 /// <summary>
 /// Server-side TLS: builds <see cref="SslServerAuthenticationOptions"/> once from the options and runs
-/// handshakes (STARTTLS and SMTPS) with the <c>--connection-timeout</c> limit.
+/// handshakes (STARTTLS, STLS and SMTPS) bounded in time (<see cref="RelayLimits.TlsHandshakeTimeout"/>, or
+/// <c>--connection-timeout</c> when shorter) and in what the peer sends before completion
+/// (<see cref="TlsHandshakeGuard"/>: <see cref="RelayLimits.MaxTlsRecordLength"/>, <see cref="RelayLimits.MaxTlsHandshakeBytes"/>).
 /// </summary>
 internal sealed class TlsServer
 {
     private readonly SslServerAuthenticationOptions _options;
     private readonly TimeSpan _handshakeTimeout;
     private readonly TimeProvider _time;
+    private readonly RelayLimits _limits;
 
     /// <summary>Loads the certificate and CA list; throws <see cref="TlsConfigurationException"/>.</summary>
-    public TlsServer(TlsServerSettings settings, TimeSpan handshakeTimeout, TimeProvider time)
+    public TlsServer(TlsServerSettings settings, TimeSpan handshakeTimeout, TimeProvider time, RelayLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        _handshakeTimeout = handshakeTimeout;
+        _limits = limits ?? RelayLimits.Default;
+        _handshakeTimeout = handshakeTimeout > TimeSpan.Zero && handshakeTimeout < _limits.TlsHandshakeTimeout ? handshakeTimeout : _limits.TlsHandshakeTimeout;
         _time = time;
         var (certificate, chain) = TlsCertificates.Load(settings.Certificate, settings.SecondCertificate);
         _options = new SslServerAuthenticationOptions
@@ -36,12 +41,14 @@ internal sealed class TlsServer
     /// <summary>Runs the server handshake over <paramref name="stream"/>; throws on failure or timeout.</summary>
     public async Task<SslStream> AuthenticateAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        var guard = new TlsHandshakeGuard(stream, _limits.MaxTlsRecordLength, _limits.MaxTlsHandshakeBytes);
+        var ssl = new SslStream(guard, leaveInnerStreamOpen: false);
         using var timeout = new CancellationTokenSource(_handshakeTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
             await ssl.AuthenticateAsServerAsync(_options, linked.Token).ConfigureAwait(false);
+            guard.Complete();
             return ssl;
         }
         catch

@@ -25,6 +25,12 @@ internal sealed class RawClient : IDisposable
         await _stream.FlushAsync();
     }
 
+    public async Task SendBytesAsync(byte[] bytes)
+    {
+        await _stream.WriteAsync(bytes);
+        await _stream.FlushAsync();
+    }
+
     /// <summary>The last line of the next reply, or null at end of stream.</summary>
     public async Task<string?> ReadReplyAsync()
     {

@@ -21,13 +21,14 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
-        var tool = ProgramName.Current();
+        var tool = ProgramName.ToolFor(ProgramName.Current());
         var code = tool switch
         {
             "emailrelay-passwd" => EmailRelay.Cli.Tools.PasswdTool.Run(args, Console.In, Console.Out, Console.Error),
             "emailrelay-submit" => await Tools.SubmitTool.RunAsync(args, Console.In, !Console.IsInputRedirected, Console.Out, Console.Error),
             "emailrelay-resubmit" => await Tools.ResubmitTool.RunAsync(args, Console.Out, Console.Error),
             "emailrelay-filter-copy" => await Tools.FilterCopyTool.RunAsync(args, Console.Out, Console.Error),
+            "emailrelay-dkim-keygen" => Tools.DkimKeygenTool.Run(args, Console.Out, Console.Error),
             _ => await RunRelayAsync(args),
         };
         Environment.Exit(code);
@@ -111,6 +112,7 @@ internal static class Program
     private static async Task<int> ServeAsync(RunRequest run, string startDirectory, bool daemon, RelayLoggerProvider provider, RelayLoggerFactory loggerFactory, IPrivileges privileges)
     {
         var main = run.CommandLine.Main;
+        privileges.UseGroupUmask();
         foreach (var warning in run.Warnings)
         {
             provider.Write(LogLevel.Warning, warning);
@@ -157,8 +159,19 @@ internal static class Program
                 runtime.Control.Listening = [.. host.Listeners.Where(l => runtime.Unit.Listeners.Contains(l.Endpoint)).Select(l => EndPointText.Format(l.LocalEndPoint))];
             }
 
-            pidFile?.Write(Environment.ProcessId);
-            privileges.DropTo(main.Get("user") ?? "daemon");
+            var user = privileges.TargetUser(main.Get("user") ?? "daemon");
+            if (pidFile is not null)
+            {
+                pidFile.Write(Environment.ProcessId);
+                privileges.ShareWithGroupOf(pidFile.Path, user);
+            }
+
+            var switched = privileges.IsRoot && !string.Equals(user, "root", StringComparison.Ordinal);
+            privileges.DropTo(user);
+            if (switched)
+            {
+                WritableDirectories.Require(privileges, user, WritableDirectories.Of(units.Select(u => u.SpoolDirectory), main.Get("log-file") is { } log ? UnitOptionsMapper.ResolvePath(log, startDirectory) : null));
+            }
             if (daemon)
             {
                 Environment.CurrentDirectory = "/";

@@ -10,8 +10,9 @@ namespace EmailRelay.IntegrationTests;
 /// <summary>Black-box tests of the process around the relay: exit codes, daemon, pid file, signals, log format.</summary>
 public sealed class ProcessModelTests
 {
+    // As the user running the tests: a root start refuses a temp spool (0700) the default "daemon" cannot write.
     private static string[] ServerArgs(int port, string spool) =>
-        ["--port", port.ToString(CultureInfo.InvariantCulture), "--interface", "127.0.0.1", "--spool-dir", spool, "--no-syslog"];
+        ["--port", port.ToString(CultureInfo.InvariantCulture), "--interface", "127.0.0.1", "--spool-dir", spool, "--no-syslog", "--user", Environment.UserName];
 
     [Fact]
     public async Task As_server_returns_0_leaves_a_daemon_in_the_pid_file_and_sigterm_removes_it()
@@ -194,6 +195,7 @@ public sealed class ProcessModelTests
     [Theory]
     [InlineData("emailrelay-passwd")]
     [InlineData("emailrelay-filter-copy")]
+    [InlineData("emailrelay-dkim-keygen")]
     public async Task Tool_names_dispatch_to_their_entry_point(string tool)
     {
         using var dir = new TestDirectory();

@@ -144,14 +144,19 @@ internal sealed partial class LinuxFiles : UnixFiles
 
     /// <summary>
     /// The fields of a <c>struct statx</c> (the same on every architecture): stx_nlink u32 at 16, stx_uid u32 at 20,
-    /// stx_ino u64 at 32, stx_size u64 at 40, stx_dev_major u32 at 136, stx_dev_minor u32 at 140.
+    /// stx_ino u64 at 32, stx_size u64 at 40, stx_dev_major u32 at 136, stx_dev_minor u32 at 140. The device is
+    /// encoded as <c>struct stat</c>'s <c>st_dev</c> (glibc's <c>makedev</c>), so both paths give the same identity.
     /// </summary>
     internal static FileStatus FromStatx(ReadOnlySpan<uint> b) => new(
-        ((ulong)b[34] << 32) | b[35],
+        MakeDevice(b[34], b[35]),
         b[8] | ((ulong)b[9] << 32),
         b[4],
         (long)(b[10] | ((ulong)b[11] << 32)),
         b[5]);
+
+    /// <summary>glibc's <c>makedev(major, minor)</c>.</summary>
+    internal static ulong MakeDevice(ulong major, ulong minor) =>
+        (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffUL) << 12) | ((major & ~0xfffUL) << 32);
 
     /// <summary>The fields of a <c>struct stat</c> of <paramref name="architecture"/> (<see cref="StatLayoutFor"/>).</summary>
     internal static FileStatus FromStat(ReadOnlySpan<byte> b, Architecture architecture)

@@ -19,6 +19,9 @@ internal static class Program
     private const int ExitError = 1;
     private const int ExitBind = 2;
 
+    /// <summary>The message for <c>--as-client</c> on an empty spool (reference §a).</summary>
+    private const string NoMessages = "emailrelay: no messages to send";
+
     private static async Task<int> Main(string[] args)
     {
         var tool = ProgramName.Current();
@@ -142,17 +145,10 @@ internal static class Program
             runtimes.Add(await UnitRuntime.CreateAsync(unit, loggerFactory, TimeProvider.System, signals.Token, terminate.Cancel));
         }
 
-        await using var host = new RelayHost(
-            units,
-            (unit, service) => runtimes.First(r => ReferenceEquals(r.Unit, unit)).HandlerFor(service),
-            loggerFactory);
+        await using var host = new RelayHost(runtimes, loggerFactory);
         try
         {
             host.Start();
-            foreach (var runtime in runtimes)
-            {
-                runtime.Control.Listening = [.. host.Listeners.Where(l => runtime.Unit.Listeners.Contains(l.Endpoint)).Select(l => EndPointText.Format(l.LocalEndPoint))];
-            }
 
             pidFile?.Write(Environment.ProcessId);
             privileges.DropTo(main.Get("user") ?? "daemon");
@@ -172,7 +168,21 @@ internal static class Program
                 DaemonProcess.DetachStderr();
             }
 
-            var forwardingExit = await ForwardingLauncher.RunAsync(runtimes, () => host.RunAsync(terminate.Token), provider, host.Listeners.Count > 0, terminate.Token);
+            // A one-shot run (--as-client) exits 1 when it could not connect (reference §a).
+            var forwardingExit = ExitOk;
+            foreach (var (forwarder, result) in await host.ServeAsync(terminate.Token))
+            {
+                if (result.ConnectError is { } error)
+                {
+                    provider.Write(LogLevel.Error, "connect failure: " + error);
+                    forwardingExit = 1;
+                }
+                else if (result.Candidates == 0 && forwarder.Options.AsClient)
+                {
+                    await Console.Error.WriteLineAsync(NoMessages);
+                }
+            }
+
             if (forwardingExit != ExitOk)
             {
                 return forwardingExit;

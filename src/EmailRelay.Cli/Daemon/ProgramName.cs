@@ -7,6 +7,33 @@ namespace EmailRelay.Cli.Daemon;
 /// </summary>
 internal static class ProgramName
 {
+    // The tools, longest suffix first so "resubmit" is not taken for "submit".
+    private static readonly string[] s_tools = ["emailrelay-filter-copy", "emailrelay-resubmit", "emailrelay-submit", "emailrelay-passwd"];
+
+    /// <summary>
+    /// The tool a program name selects, or <c>emailrelay</c> (the server). E-MailRelay's tools are separate programs, so a
+    /// copy under another name still runs as the tool it is (its own test suite runs <c>e.N.N.submit</c>); ours are one
+    /// program, so the rule is: the name without <c>.exe</c>, compared case-insensitively, is the tool's name or the part after <c>emailrelay-</c>, or ends
+    /// with the part after <c>emailrelay-</c> (<c>submit</c>, <c>resubmit</c>, <c>passwd</c>, <c>filter-copy</c>)
+    /// following a <c>-</c>, <c>.</c> or <c>_</c>. Anything else is the server.
+    /// </summary>
+    public static string ToolFor(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var bare = name.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? name[..^4] : name;
+        foreach (var tool in s_tools)
+        {
+            var suffix = tool["emailrelay-".Length..];
+            if (string.Equals(bare, tool, StringComparison.OrdinalIgnoreCase) || string.Equals(bare, suffix, StringComparison.OrdinalIgnoreCase)
+                || (bare.Length > suffix.Length && bare.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && bare[^(suffix.Length + 1)] is '-' or '.' or '_'))
+            {
+                return tool;
+            }
+        }
+
+        return "emailrelay";
+    }
+
     /// <summary>The invoked base name, e.g. <c>emailrelay</c> or <c>emailrelay-submit</c>.</summary>
     public static string Current()
     {

@@ -31,6 +31,7 @@ internal static class Program
             "emailrelay-submit" => await Tools.SubmitTool.RunAsync(args, Console.In, !Console.IsInputRedirected, Console.Out, Console.Error),
             "emailrelay-resubmit" => await Tools.ResubmitTool.RunAsync(args, Console.Out, Console.Error),
             "emailrelay-filter-copy" => await Tools.FilterCopyTool.RunAsync(args, Console.Out, Console.Error),
+            "emailrelay-dkim-keygen" => Tools.DkimKeygenTool.Run(args, Console.Out, Console.Error),
             _ => await RunRelayAsync(args),
         };
         Environment.Exit(code);
@@ -192,7 +193,8 @@ internal static class Program
             {
                 if (result.ConnectError is { } error)
                 {
-                    provider.Write(LogLevel.Error, "connect failure: " + error);
+                    // E-MailRelay: "error: dns error: no such host: ..." stands alone; others are connect failures.
+                    provider.Write(LogLevel.Error, error.StartsWith("dns error: ", StringComparison.Ordinal) ? error : "connect failure: " + error);
                     forwardingExit = 1;
                 }
                 else if (result.Candidates == 0 && forwarder.Options.AsClient)

@@ -195,6 +195,7 @@ public sealed class ProcessModelTests
     [Theory]
     [InlineData("emailrelay-passwd")]
     [InlineData("emailrelay-filter-copy")]
+    [InlineData("emailrelay-dkim-keygen")]
     public async Task Tool_names_dispatch_to_their_entry_point(string tool)
     {
         using var dir = new TestDirectory();

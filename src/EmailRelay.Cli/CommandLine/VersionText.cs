@@ -31,7 +31,7 @@ internal static class VersionText
             text.Append("POP server: enabled\n");
             text.Append("Admin server: enabled\n");
             text.Append("TLS library: .NET SslStream on ").Append(runtime.TlsLibrary).Append('\n');
-            text.Append("Features: SMTP server and client, POP3 server, admin interface, TLS, SASL (PLAIN, LOGIN, CRAM-MD5, CRAM-SHA*, XOAUTH2 client), PAM, DNSBL, SOCKS4a, filters (programs, net, spam, copy, deliver, split, mx, msgid), address verifiers (programs, net, account)\n");
+            text.Append("Features: SMTP server and client, POP3 server, admin interface, TLS, SASL (PLAIN, LOGIN, CRAM-MD5, CRAM-SHA*, XOAUTH2 client), PAM, DNSBL, SOCKS4a, filters (programs, net, spam, copy, deliver, split, mx, msgid, dkim), address verifiers (programs, net, account)\n");
             text.Append("Runtime: ").Append(runtime.FrameworkDescription).Append(" on ").Append(runtime.OsDescription).Append('\n');
         }
 

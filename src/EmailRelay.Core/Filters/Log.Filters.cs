@@ -23,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "filter [{Name}] failed: exit code {ExitCode}: [{Response}]")]
     public static partial void FilterFailedExitCode(ILogger logger, string name, string exitCode, string response);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Debug, Message = "filter [{Name}]: [{Id}]: not signed: {Reason}")]
+    public static partial void DkimUnsigned(ILogger logger, string name, string id, string reason);
 }

@@ -21,6 +21,8 @@ public class ProgramNameTests
     [InlineData("e.1.passwd", "emailrelay-passwd")]
     [InlineData("emailrelay-filter-copy", "emailrelay-filter-copy")]
     [InlineData("x.filter-copy", "emailrelay-filter-copy")]
+    [InlineData("emailrelay-dkim-keygen", "emailrelay-dkim-keygen")]
+    [InlineData("e.1.1.dkim-keygen", "emailrelay-dkim-keygen")]
     [InlineData("submit", "emailrelay-submit")]
     [InlineData("emailrelaysubmit", "emailrelay")]
     [InlineData("e.1.1.relay", "emailrelay")]

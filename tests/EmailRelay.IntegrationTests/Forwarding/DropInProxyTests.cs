@@ -54,4 +54,19 @@ public sealed class DropInProxyTests
             Assert.DoesNotContain("client-filter [routing-filter", string.Join("\n", relay.Stderr), StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task An_unknown_forward_to_host_is_E_MailRelays_dns_error_and_the_message_stays()
+    {
+        // Issue 23 M: expected (E-MailRelay) error: dns error: no such host: "dummy..." (name or service not known);
+        // got "error: connect failure: cannot connect to dummy...:25". The resolver here may say "temporary failure".
+        using var dir = new TestDirectory();
+        var spool = Directory.CreateDirectory(Path.Combine(dir.Path, "spool")).FullName;
+        var id = await ForwardingTests.SeedAsync(spool, ForwardingTests.Content("hello\r\n"));
+        var (exit, stderr) = await ForwardingTests.AsClientAsync(dir.Path, spool, "dummy.invalid:25");
+        Assert.Equal(1, exit);
+        Assert.Contains("emailrelay: error: dns error: no such host: \"dummy.invalid\" (", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("connect failure", stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(spool, id + ".envelope")), stderr);
+    }
 }

@@ -407,8 +407,8 @@ internal sealed class Forwarder
         {
             var options = owner._options;
             var id = message.Id.ToString();
-            if (RetrySchedule.Failures(message.Envelope) > 0 && message is ISpoolFiles files
-                && !RetrySchedule.IsDue(message.Envelope, File.GetLastWriteTimeUtc(files.EnvelopePath), owner._time.GetUtcNow(), options.RetryBase))
+            if (RetrySchedule.Failures(message.Envelope) > 0
+                && !RetrySchedule.IsDue(message.Envelope, message.LastAttempt, owner._time.GetUtcNow(), options.RetryBase))
             {
                 return (false, null);
             }

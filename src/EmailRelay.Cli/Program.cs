@@ -41,7 +41,11 @@ internal static class Program
             AppContext.BaseDirectory,
             startDirectory,
             File.ReadAllText,
-            RuntimeFacts.Detect());
+            RuntimeFacts.Detect())
+        {
+            Variables = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal),
+        };
         switch (CommandLineParser.Parse(args, environment))
         {
             case ShowText show:

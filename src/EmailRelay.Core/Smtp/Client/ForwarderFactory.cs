@@ -13,10 +13,11 @@ internal static class ForwarderFactory
     /// <param name="spool">Its spool.</param>
     /// <param name="time">The clock.</param>
     /// <param name="loggerFactory">The logger factory.</param>
+    /// <param name="events">Where the forwarder reports.</param>
     /// <param name="forwarder">The forwarder.</param>
     /// <param name="error">Why the client filter spec is unusable.</param>
     /// <returns>False when the client filter spec is unusable.</returns>
-    public static bool TryCreate(ForwardingOptions options, IMessageSpool spool, TimeProvider time, ILoggerFactory loggerFactory,
+    public static bool TryCreate(ForwardingOptions options, IMessageSpool spool, TimeProvider time, ILoggerFactory loggerFactory, Events.RelayEvents events,
         [NotNullWhen(true)] out Forwarder? forwarder, out string error)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -34,7 +35,7 @@ internal static class ForwarderFactory
             filter = created is EmptyFilter ? null : created;
         }
 
-        forwarder = new Forwarder(spool, filter, options, time, loggerFactory.CreateLogger("EmailRelay.Smtp.Client"));
+        forwarder = new Forwarder(spool, filter, options, time, loggerFactory.CreateLogger("EmailRelay.Smtp.Client")) { Events = events };
         return true;
     }
 }

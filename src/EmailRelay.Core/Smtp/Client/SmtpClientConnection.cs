@@ -73,6 +73,12 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         _session = new SmtpClientSession(options.Policy with { EhloName = SmtpClientPolicy.EhloNameFor(options.Domain, localAddress) });
     }
 
+    /// <summary>The server's address as logged (<c>127.0.0.1:25</c>), empty for an in-memory stream.</summary>
+    public string Peer => _peer;
+
+    /// <summary>Where the connection raises <see cref="Events.RelayEventKind.TlsEstablished"/>; null: nowhere.</summary>
+    public Events.RelayEvents? Events { get; set; }
+
     /// <summary>Whether the connection can take another message.</summary>
     public bool IsUsable => !_broken && _session.IsReady;
 
@@ -360,6 +366,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         }
 
         Log.TlsEstablished(_logger, _peer, TlsServer.ProtocolName(result!.Stream), TlsServer.CipherName(result.Stream));
+        Events?.Connection(EmailRelay.Events.RelayEventKind.TlsEstablished, EmailRelay.Events.RelayService.Forwarder, 0, TlsServer.ProtocolName(result.Stream));
     }
 
     private static async Task<IPAddress> ResolveAsync(string host, AddressFamily? family, CancellationToken cancellationToken)

@@ -21,13 +21,14 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
-        var tool = ProgramName.Current();
+        var tool = ProgramName.ToolFor(ProgramName.Current());
         var code = tool switch
         {
             "emailrelay-passwd" => EmailRelay.Cli.Tools.PasswdTool.Run(args, Console.In, Console.Out, Console.Error),
             "emailrelay-submit" => await Tools.SubmitTool.RunAsync(args, Console.In, !Console.IsInputRedirected, Console.Out, Console.Error),
             "emailrelay-resubmit" => await Tools.ResubmitTool.RunAsync(args, Console.Out, Console.Error),
             "emailrelay-filter-copy" => await Tools.FilterCopyTool.RunAsync(args, Console.Out, Console.Error),
+            "emailrelay-dkim-keygen" => Tools.DkimKeygenTool.Run(args, Console.Out, Console.Error),
             _ => await RunRelayAsync(args),
         };
         Environment.Exit(code);
@@ -111,13 +112,15 @@ internal static class Program
     private static async Task<int> ServeAsync(RunRequest run, string startDirectory, bool daemon, RelayLoggerProvider provider, RelayLoggerFactory loggerFactory, IPrivileges privileges)
     {
         var main = run.CommandLine.Main;
+        privileges.UseGroupUmask();
         foreach (var warning in run.Warnings)
         {
             provider.Write(LogLevel.Warning, warning);
         }
 
         var warnings = new List<string>();
-        var units = UnitOptionsMapper.Map(run.CommandLine, startDirectory, System.Net.Dns.GetHostName(), warnings);
+        var activated = SocketActivation.FromEnvironment([.. run.CommandLine.Units.Select(u => u.Name)]);
+        var units = UnitOptionsMapper.Map(run.CommandLine, startDirectory, System.Net.Dns.GetHostName(), warnings, activated);
         foreach (var warning in warnings)
         {
             provider.Write(LogLevel.Warning, warning);
@@ -136,6 +139,8 @@ internal static class Program
 
         using var signals = new ShutdownSignals();
         using var terminate = CancellationTokenSource.CreateLinkedTokenSource(signals.Token);
+        using var notifier = SystemdNotifier.FromEnvironment();
+        using var stopping = terminate.Token.Register(notifier.Stopping);
         var runtimes = new List<UnitRuntime>();
         foreach (var unit in units)
         {
@@ -154,8 +159,19 @@ internal static class Program
                 runtime.Control.Listening = [.. host.Listeners.Where(l => runtime.Unit.Listeners.Contains(l.Endpoint)).Select(l => EndPointText.Format(l.LocalEndPoint))];
             }
 
-            pidFile?.Write(Environment.ProcessId);
-            privileges.DropTo(main.Get("user") ?? "daemon");
+            var user = privileges.TargetUser(main.Get("user") ?? "daemon");
+            if (pidFile is not null)
+            {
+                pidFile.Write(Environment.ProcessId);
+                privileges.ShareWithGroupOf(pidFile.Path, user);
+            }
+
+            var switched = privileges.IsRoot && !string.Equals(user, "root", StringComparison.Ordinal);
+            privileges.DropTo(user);
+            if (switched)
+            {
+                WritableDirectories.Require(privileges, user, WritableDirectories.Of(units.Select(u => u.SpoolDirectory), main.Get("log-file") is { } log ? UnitOptionsMapper.ResolvePath(log, startDirectory) : null));
+            }
             if (daemon)
             {
                 Environment.CurrentDirectory = "/";
@@ -165,6 +181,9 @@ internal static class Program
             {
                 DaemonProcess.SignalReady();
             }
+
+            notifier.Ready("listening on " + string.Join(", ", host.Listeners.Select(l => EndPointText.Format(l.LocalEndPoint))));
+            _ = notifier.RunWatchdogAsync(TimeProvider.System, terminate.Token);
 
             if (main.IsSet("close-stderr"))
             {
@@ -180,6 +199,7 @@ internal static class Program
         }
         finally
         {
+            notifier.Stopping();
             await host.DisposeAsync();
             privileges.Regain();
             pidFile?.Remove();

@@ -37,7 +37,8 @@ internal static class ForwardingLauncher
                 var result = await forwarder.RunOnceAsync(shutdown);
                 if (result.ConnectError is { } error)
                 {
-                    provider.Write(LogLevel.Error, "connect failure: " + error);
+                    // E-MailRelay: "error: dns error: no such host: ..." stands alone; others are connect failures.
+                    provider.Write(LogLevel.Error, error.StartsWith("dns error: ", StringComparison.Ordinal) ? error : "connect failure: " + error);
                     code = 1;
                 }
                 else if (result.Candidates == 0 && forwarder.Options.AsClient)

@@ -51,7 +51,7 @@ public sealed class RelayHost : IAsyncDisposable
                         handlers[endpoint.Service] = handler;
                     }
 
-                    var listener = new Listener(endpoint, unit.Name, unit.RemoteClients, handler, logger);
+                    var listener = new Listener(endpoint, unit.Name, unit.RemoteClients, handler, logger, proxyProtocol: unit.ProxyProtocol.GetValueOrDefault(endpoint.Service));
                     using var unitScope = logger.BeginScope(new ConnectionLogScope(unit.Name, null, 0));
                     if (listener.Bind())
                     {

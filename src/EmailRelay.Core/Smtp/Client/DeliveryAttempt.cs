@@ -1,6 +1,7 @@
 using EmailRelay.Events;
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
+using EmailRelay.Protocol.Smtp;
 using EmailRelay.Protocol.Smtp.Client;
 using EmailRelay.Spool;
 
@@ -45,9 +46,14 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
                 case FilterOutcome.Abandon:
                     return new DeliveryResult(DeliveryStatus.Abandoned, stop);
                 case FilterOutcome.Fail when routed:
-                    return DeliveryResult.Fail("routing filter failed: " + result.Response + ": " + result.Reason, 0, stop);
+                    // --immediate's client gets E-MailRelay's "452 routing failed".
+                    return DeliveryResult.Fail("routing filter failed: " + result.Response + ": " + result.Reason, 0, stop) with { ClientReply = SmtpReply.Create(452, "routing failed") };
                 case FilterOutcome.Fail:
-                    return DeliveryResult.Fail(result.Reason.Length > 0 ? result.Reason : result.Response, 550, stop);
+                    // --immediate's client gets the filter's response as E-MailRelay answers it: "452 rejected".
+                    return DeliveryResult.Fail(result.Reason.Length > 0 ? result.Reason : result.Response, 550, stop) with
+                    {
+                        ClientReply = SmtpReply.Create(result.ResponseCode is >= 400 and <= 599 ? result.ResponseCode : 452, result.Response.Length > 0 ? result.Response : "rejected"),
+                    };
             }
 
             await message.ReloadEnvelopeAsync(cancellationToken);
@@ -172,7 +178,7 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
         var started = forwarder.Events.IsEnabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         try
         {
-            result = await filter.RunAsync(new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, false), cancellationToken);
+            result = await filter.RunAsync(new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, false) { Kind = kind }, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -182,8 +188,9 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
 
         forwarder.Events.FilterRun(RelayService.Forwarder, message.Id, Server.MessageIntake.FilterResultName(result.Outcome),
             started == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        Log.ClientFilter(forwarder.Logger, kind == "routing-filter" ? "routing-filter " + filter.Name : filter.Name, message.Id.ToString(),
-            result.Outcome.ToString().ToLowerInvariant() + " response=[" + result.Response + "] reason=[" + result.Reason + "]");
+        Log.ClientFilter(forwarder.Logger, kind, filter.Name, message.Id.ToString(),
+            (result.Outcome switch { FilterOutcome.Ok => "ok", FilterOutcome.Abandon => "ok(abandon)", _ => "failed" })
+            + " response=[" + result.Response + "] reason=[" + result.Reason + "]");
         return result;
     }
 }

@@ -40,6 +40,13 @@ internal readonly record struct DeliveryResult(DeliveryStatus Status, bool StopR
     /// <summary>The reply code for <see cref="DeliveryStatus.Failed"/> (0: none).</summary>
     public int Code { get; init; }
 
+    /// <summary>
+    /// For <see cref="DeliveryStatus.Failed"/> under <c>--immediate</c>: the SMTP client's reply when it is not made
+    /// from <see cref="Reason"/> and <see cref="Code"/> (E-MailRelay's <c>452 rejected</c> and <c>452 routing failed</c>
+    /// for a failing client or routing filter); null otherwise.
+    /// </summary>
+    public EmailRelay.Protocol.Smtp.SmtpReply? ClientReply { get; init; }
+
     /// <summary>A local failure.</summary>
     public static DeliveryResult Fail(string reason, int code = 0, bool stopRun = false) => new(DeliveryStatus.Failed, stopRun) { Reason = reason, Code = code };
 

@@ -17,8 +17,9 @@ internal static class ForwarderFactory
     /// <param name="forwarder">The forwarder.</param>
     /// <param name="error">Why the client filter spec is unusable.</param>
     /// <returns>False when the client filter spec is unusable.</returns>
+    /// <param name="filterEnvironment">The unit's filter settings (<c>--filter-timeout</c>, paths, logger) for the client filter; null for defaults.</param>
     public static bool TryCreate(ForwardingOptions options, IMessageSpool spool, TimeProvider time, ILoggerFactory loggerFactory, Events.RelayEvents events,
-        [NotNullWhen(true)] out Forwarder? forwarder, out string error)
+        [NotNullWhen(true)] out Forwarder? forwarder, out string error, FilterEnvironment? filterEnvironment = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -27,7 +28,8 @@ internal static class ForwarderFactory
         IMessageFilter? filter = null;
         if (options.ClientFilter.Length > 0)
         {
-            if (!new FilterFactory(time).TryCreate(options.ClientFilter, out var created, out error))
+            var environment = filterEnvironment ?? new FilterEnvironment { TimeProvider = time, Logger = loggerFactory.CreateLogger("EmailRelay.Filters") };
+            if (!new FilterFactory(environment).TryCreate(options.ClientFilter, out var created, out error))
             {
                 return false;
             }

@@ -38,6 +38,13 @@ internal sealed class ImmediateSettlement(Forwarder forwarder) : SettlementPolic
     }
 
     /// <inheritdoc />
+    protected override async ValueTask FailedAsync(IStoredMessage message, DeliveryResult result, CancellationToken cancellationToken)
+    {
+        await base.FailedAsync(message, result, cancellationToken);
+        Reply = result.ClientReply ?? Reply;
+    }
+
+    /// <inheritdoc />
     protected override async ValueTask FailAsync(IStoredMessage message, string reason, int code, bool keep, CancellationToken cancellationToken)
     {
         if (keep)

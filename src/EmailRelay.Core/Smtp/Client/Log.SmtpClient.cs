@@ -50,8 +50,8 @@ internal static partial class Log
     [LoggerMessage(1213, LogLevel.Debug, "deleting envelope [{Id}]")]
     public static partial void Deleting(ILogger logger, string id);
 
-    [LoggerMessage(1214, LogLevel.Debug, "client-filter [{Name}]: [{Id}]: {Result}")]
-    public static partial void ClientFilter(ILogger logger, string name, string id, string result);
+    [LoggerMessage(1214, LogLevel.Debug, "{Kind} [{Name}]: [{Id}]: {Result}")]
+    public static partial void ClientFilter(ILogger logger, string kind, string name, string id, string result);
 
     [LoggerMessage(1215, LogLevel.Warning, "client filter error: {Message}")]
     public static partial void FilterError(ILogger logger, string message, Exception exception);

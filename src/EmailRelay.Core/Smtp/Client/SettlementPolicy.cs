@@ -26,7 +26,7 @@ internal class SettlementPolicy
         switch (result.Status)
         {
             case DeliveryStatus.Failed:
-                await FailAsync(message, result.Reason, result.Code, keep: false, cancellationToken);
+                await FailedAsync(message, result, cancellationToken);
                 return false;
             case DeliveryStatus.Unreachable or DeliveryStatus.ConnectFailed:
                 await UnreachableAsync(message, result.Reason, cancellationToken);
@@ -60,6 +60,10 @@ internal class SettlementPolicy
 
         await FailAsync(message, outcome.Reason, outcome.ReasonCode, keep: outcome.Delivered, cancellationToken);
     }
+
+    /// <summary>Settles a message that could not go for a reason of its own (<see cref="DeliveryStatus.Failed"/>).</summary>
+    protected virtual ValueTask FailedAsync(IStoredMessage message, DeliveryResult result, CancellationToken cancellationToken) =>
+        FailAsync(message, result.Reason, result.Code, keep: false, cancellationToken);
 
     /// <summary>Fails the message to <c>.bad</c> with its reason (<paramref name="keep"/>: it went to some recipients).</summary>
     protected virtual async ValueTask FailAsync(IStoredMessage message, string reason, int code, bool keep, CancellationToken cancellationToken)

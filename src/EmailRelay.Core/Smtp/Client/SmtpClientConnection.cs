@@ -376,8 +376,25 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
             return literal;
         }
 
-        var addresses = await System.Net.Dns.GetHostAddressesAsync(host, family ?? AddressFamily.Unspecified, cancellationToken);
-        return addresses.Length > 0 ? addresses[0] : throw new SocketException((int)SocketError.HostNotFound);
+        IPAddress[] addresses;
+        try
+        {
+            addresses = await System.Net.Dns.GetHostAddressesAsync(host, family ?? AddressFamily.Unspecified, cancellationToken);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain)
+        {
+            throw NoSuchHost(host, ex);
+        }
+
+        return addresses.Length > 0 ? addresses[0] : throw NoSuchHost(host, null);
+    }
+
+    // E-MailRelay's wording: dns error: no such host: "dummy.example" (name or service not known).
+    private static SmtpConnectException NoSuchHost(string host, SocketException? ex)
+    {
+        var why = ex?.SocketErrorCode == SocketError.TryAgain ? "temporary failure in name resolution" : "name or service not known";
+        var text = "dns error: no such host: \"" + host + "\" (" + why + ")";
+        return ex is null ? new SmtpConnectException(text) : new SmtpConnectException(text, ex);
     }
 
     private ClientStep Lost(Exception ex)

@@ -13,7 +13,7 @@ namespace EmailRelay.Smtp.Server;
 /// steps 3–5, and §c server-side exit table): prepare the envelope, run the server filter, then
 /// commit or not. The caller disposes the message afterwards, which removes it unless committed.
 /// Never throws for spool failures: they become <c>452</c> (disk full, nothing acknowledged) or
-/// <c>554 transaction failed</c>.
+/// <c>451 transaction failed</c>, never a 5xx.
 /// </summary>
 internal sealed class MessageIntake : IAsyncDisposable
 {
@@ -66,13 +66,13 @@ internal sealed class MessageIntake : IAsyncDisposable
                     // Reference §i --immediate: stored and filtered as normal, then forwarded; the upstream result is the reply.
                     if (!await message.CommitAsync(cancellationToken))
                     {
-                        return OperationResult.Failure(SmtpServerReplies.TransactionFailed);
+                        return OperationResult.Failure(LostFiles(message));
                     }
 
                     _immediate ??= open();
                     return await _immediate.ForwardAsync(message.Id, cancellationToken) is { } failure ? OperationResult.Failure(failure) : OperationResult.Success;
                 case FilterOutcome.Ok:
-                    return await message.CommitAsync(cancellationToken) ? OperationResult.Success : OperationResult.Failure(SmtpServerReplies.TransactionFailed);
+                    return await message.CommitAsync(cancellationToken) ? OperationResult.Success : OperationResult.Failure(LostFiles(message));
                 case FilterOutcome.Abandon:
                     await TryCommitAbandonedAsync(message, cancellationToken);
                     return OperationResult.Success;
@@ -87,6 +87,21 @@ internal sealed class MessageIntake : IAsyncDisposable
             Log.SpoolError(_logger, e.Message, e);
             return OperationResult.Failure(e.IsDiskFull ? SmtpServerReplies.DiskFull : SmtpServerReplies.TransactionFailed);
         }
+    }
+
+    // The commit found no envelope to rename. With a filter, it took the files away but said ok: E-MailRelay logs
+    // "filter exception: message store error: cannot rename envelope file ..." and answers "452 rejected", and so do
+    // we (the session goes on). Without one, the spool lost them: a local error.
+    private SmtpReply LostFiles(INewMessage message)
+    {
+        if (_filter is null)
+        {
+            return SmtpServerReplies.TransactionFailed;
+        }
+
+        var envelope = (message as ISpoolFiles)?.EnvelopePath ?? message.Id.Value + ".envelope.new";
+        Log.FilterException(_logger, "cannot rename envelope file \"" + envelope + "\": no such file or directory");
+        return SmtpReply.Create(452, "rejected");
     }
 
     private async Task<FilterResult> RunFilterAsync(INewMessage message, CancellationToken cancellationToken)

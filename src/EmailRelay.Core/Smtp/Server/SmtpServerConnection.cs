@@ -114,6 +114,13 @@ internal sealed class SmtpServerConnection : IDisposable
         {
             _closeReason = e.Message;
         }
+        catch (System.Security.Authentication.AuthenticationException e)
+        {
+            // A failed handshake (a client certificate --server-tls-verify refuses): E-MailRelay's "tls error" line.
+            var reason = e.Message.Contains("RemoteCertificateValidationCallback", StringComparison.Ordinal) ? "certificate verify failed" : e.Message;
+            Log.TlsError(_logger, reason);
+            _closeReason = "tls error: " + reason;
+        }
         catch (Exception e)
         {
             Log.ConnectionFailed(_logger, e.Message, e);
@@ -476,7 +483,7 @@ internal sealed class SmtpServerConnection : IDisposable
 
         if (_writeFailure is not null)
         {
-            // Nothing is acknowledged after a failed write: 452 for a full disk, else 554.
+            // Nothing is acknowledged after a failed write: 452 for a full disk, else 451.
             return OperationResult.Failure(_writeFailure.IsDiskFull ? SmtpServerReplies.DiskFull : SmtpServerReplies.TransactionFailed);
         }
 
@@ -509,7 +516,7 @@ internal sealed class SmtpServerConnection : IDisposable
     {
         var cipher = _services.TlsCipher?.Invoke(stream) ?? "";
         var certificate = _services.TlsClientCertificate?.Invoke(stream) ?? "";
-        Log.TlsEstablished(_logger, cipher);
+        Log.TlsEstablished(_logger, EmailRelay.Net.EndPointText.Format(_remoteEndPoint), EmailRelay.Tls.TlsServer.ProtocolName(stream), EmailRelay.Tls.TlsServer.CipherName(stream));
         _services.Events.Connection(RelayEventKind.TlsEstablished, RelayService.Smtp, _connectionId, Tls.TlsServer.ProtocolName(stream));
         return new TlsInfo(cipher) { ClientCertificate = certificate };
     }

@@ -19,6 +19,9 @@ internal static class Program
     private const int ExitError = 1;
     private const int ExitBind = 2;
 
+    /// <summary>The message for <c>--as-client</c> on an empty spool (reference §a).</summary>
+    private const string NoMessages = "emailrelay: no messages to send";
+
     private static async Task<int> Main(string[] args)
     {
         var tool = ProgramName.ToolFor(ProgramName.Current());
@@ -147,17 +150,10 @@ internal static class Program
             runtimes.Add(await UnitRuntime.CreateAsync(unit, loggerFactory, TimeProvider.System, signals.Token, terminate.Cancel));
         }
 
-        await using var host = new RelayHost(
-            units,
-            (unit, service) => runtimes.First(r => ReferenceEquals(r.Unit, unit)).HandlerFor(service),
-            loggerFactory);
+        await using var host = new RelayHost(runtimes, loggerFactory);
         try
         {
             host.Start();
-            foreach (var runtime in runtimes)
-            {
-                runtime.Control.Listening = [.. host.Listeners.Where(l => runtime.Unit.Listeners.Contains(l.Endpoint)).Select(l => EndPointText.Format(l.LocalEndPoint))];
-            }
 
             var user = privileges.TargetUser(main.Get("user") ?? "daemon");
             if (pidFile is not null)
@@ -191,7 +187,22 @@ internal static class Program
                 DaemonProcess.DetachStderr();
             }
 
-            var forwardingExit = await ForwardingLauncher.RunAsync(runtimes, () => host.RunAsync(terminate.Token), provider, host.Listeners.Count > 0, terminate.Token);
+            // A one-shot run (--as-client) exits 1 when it could not connect (reference §a).
+            var forwardingExit = ExitOk;
+            foreach (var (forwarder, result) in await host.ServeAsync(terminate.Token))
+            {
+                if (result.ConnectError is { } error)
+                {
+                    // E-MailRelay: "error: dns error: no such host: ..." stands alone; others are connect failures.
+                    provider.Write(LogLevel.Error, error.StartsWith("dns error: ", StringComparison.Ordinal) ? error : "connect failure: " + error);
+                    forwardingExit = 1;
+                }
+                else if (result.Candidates == 0 && forwarder.Options.AsClient)
+                {
+                    await Console.Error.WriteLineAsync(NoMessages);
+                }
+            }
+
             if (forwardingExit != ExitOk)
             {
                 return forwardingExit;

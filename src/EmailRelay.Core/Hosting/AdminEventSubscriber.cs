@@ -19,28 +19,39 @@ internal sealed class AdminEventSubscriber(RelayControl control) : IRelayEventOb
     /// <inheritdoc />
     public void OnEvent(in RelayEvent relayEvent)
     {
+        if (relayEvent.Service != RelayService.Forwarder)
+        {
+            return;
+        }
+
         lock (_lock)
         {
+            // The notify lines are built only while an admin client listens; the counters always count.
+            var notify = control.HasSubscribers;
             switch (relayEvent.Kind)
             {
-                case RelayEventKind.ForwardingStarted:
+                case RelayEventKind.ForwardingStarted when notify:
                     control.Publish("client", "forward", "start", relayEvent.Text);
                     break;
                 case RelayEventKind.UpstreamConnecting:
                     _open++;
                     control.OutStarted();
-                    control.Publish("client", "connecting", relayEvent.Text);
+                    if (notify)
+                    {
+                        control.Publish("client", "connecting", relayEvent.Text);
+                    }
+
                     break;
-                case RelayEventKind.Sending:
+                case RelayEventKind.Sending when notify:
                     control.Publish("client", "sending", relayEvent.MessageId.Value);
                     break;
-                case RelayEventKind.UpstreamConnected:
+                case RelayEventKind.UpstreamConnected when notify:
                     control.Publish("client", "connected", relayEvent.Text);
                     break;
-                case RelayEventKind.Delivered:
+                case RelayEventKind.Delivered when notify:
                     control.Publish("client", "sent", relayEvent.MessageId.Value);
                     break;
-                case RelayEventKind.Failed:
+                case RelayEventKind.Failed when notify:
                     control.Publish("client", "failed", relayEvent.MessageId.Value, relayEvent.Text);
                     break;
                 case RelayEventKind.UpstreamClosed when _open > 0:
@@ -53,7 +64,11 @@ internal sealed class AdminEventSubscriber(RelayControl control) : IRelayEventOb
                         control.OutFinished();
                     }
 
-                    control.Publish("client", "forward", "end");
+                    if (notify)
+                    {
+                        control.Publish("client", "forward", "end");
+                    }
+
                     break;
             }
         }

@@ -85,7 +85,7 @@ internal sealed class UnitRuntime
         services = AuthTlsComposition.Apply(unit, services, loggerFactory, timeProvider);
 
         Forwarder? forwarder = null;
-        if (ClientAuthTlsComposition.Apply(unit.Forwarding, loggerFactory, timeProvider) is { } forwarding && !ForwarderFactory.TryCreate(forwarding, spool, timeProvider, loggerFactory, events, out forwarder, out error, filterEnvironment))
+        if (ClientAuthTlsComposition.Apply(unit.Forwarding, loggerFactory, timeProvider) is { } forwarding && !ForwarderComposition.TryCreate(forwarding, spool, timeProvider, loggerFactory, events, out forwarder, out error, filterEnvironment))
         {
             throw new ConfigurationException(error);
         }

@@ -1,12 +1,13 @@
 using System.Diagnostics.CodeAnalysis;
 using EmailRelay.Filters;
+using EmailRelay.Smtp.Client;
 using EmailRelay.Spool;
 using Microsoft.Extensions.Logging;
 
-namespace EmailRelay.Smtp.Client;
+namespace EmailRelay.Hosting;
 
 /// <summary>Builds a unit's <see cref="Forwarder"/> with its client filter (called by the composition root).</summary>
-internal static class ForwarderFactory
+internal static class ForwarderComposition
 {
     /// <summary>Creates the forwarder.</summary>
     /// <param name="options">The unit's forwarding settings.</param>

@@ -121,6 +121,8 @@ public class SmtpSessionBenchmarks
             Changed?.Invoke(this, EventArgs.Empty);
             return ValueTask.FromResult(0);
         }
+
+        public ValueTask<int> RecoverAsync(CancellationToken cancellationToken) => ValueTask.FromResult(0);
     }
 
     private sealed class DiscardMessage(MessageId id) : INewMessage

@@ -94,6 +94,14 @@ public sealed class MemorySpool : IMessageSpool
         return ValueTask.FromResult(count);
     }
 
+    /// <inheritdoc />
+    /// <remarks>An owner in this process cannot die without the process, so there is never anything to recover.</remarks>
+    public ValueTask<int> RecoverAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(0);
+    }
+
     /// <summary>Adds a committed message directly (test setup).</summary>
     public MessageId Add(Envelope envelope, ReadOnlySpan<byte> content)
     {
@@ -101,7 +109,7 @@ public sealed class MemorySpool : IMessageSpool
         {
             _sequence = SpoolNames.NextSequence(_sequence);
             MessageId id = SpoolNames.FormatId(Environment.ProcessId, _timeProvider.GetUtcNow().ToUnixTimeSeconds(), _sequence);
-            _messages[id.Value] = new Entry { State = EntryState.Ready, Envelope = envelope, Content = content.ToArray() };
+            _messages[id.Value] = new Entry { State = EntryState.Ready, Envelope = envelope, Content = content.ToArray(), LastAttempt = Now };
             return id;
         }
     }
@@ -133,6 +141,16 @@ public sealed class MemorySpool : IMessageSpool
             {
                 return _messages.Count;
             }
+        }
+    }
+
+    internal DateTimeOffset Now => _timeProvider.GetUtcNow();
+
+    internal DateTimeOffset GetLastAttempt(MessageId id)
+    {
+        lock (_gate)
+        {
+            return _messages.TryGetValue(id.Value, out Entry? entry) ? entry.LastAttempt : default;
         }
     }
 
@@ -199,5 +217,7 @@ public sealed class MemorySpool : IMessageSpool
         public bool EnvelopeRemoved { get; set; }
 
         public bool ContentRemoved { get; set; }
+
+        public DateTimeOffset LastAttempt { get; set; }
     }
 }

@@ -64,6 +64,7 @@ internal sealed class MemorySpoolNewMessage(MemorySpool spool, MessageId id) : I
             if (!entry.EnvelopeRemoved)
             {
                 entry.State = MemorySpool.EntryState.Ready;
+                entry.LastAttempt = spool.Now;
                 committed = true;
             }
         });

@@ -13,6 +13,8 @@ internal sealed class MemorySpoolStoredMessage(MemorySpool spool, MessageId id, 
 
     public Envelope Envelope { get; private set; } = envelope;
 
+    public DateTimeOffset LastAttempt => spool.GetLastAttempt(Id);
+
     public Stream OpenContent() => new MemoryStream(spool.GetContent(Id) ?? throw new SpoolException(Id, "no content"), writable: false);
 
     public ValueTask ReloadEnvelopeAsync(CancellationToken cancellationToken)
@@ -35,13 +37,23 @@ internal sealed class MemorySpoolStoredMessage(MemorySpool spool, MessageId id, 
     public ValueTask DeferAsync(string reason, int reasonCode, CancellationToken cancellationToken)
         => Finish(reason, reasonCode, MemorySpool.EntryState.Ready);
 
-    public ValueTask UpdateRecipientsAsync(IReadOnlyList<string> toRemote, CancellationToken cancellationToken)
+    public ValueTask ReplaceEnvelopeAsync(Envelope envelope, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(envelope);
         EnsureOwned();
-        Envelope = Envelope with { ToRemote = [.. toRemote] };
-        Envelope updated = Envelope;
-        spool.Update(Id, entry => entry.Envelope = updated);
+        Envelope = envelope;
+        spool.Update(Id, entry => entry.Envelope = envelope);
         return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask ReplaceContentAsync(Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        EnsureOwned();
+        using var buffer = new MemoryStream();
+        await write(buffer, cancellationToken);
+        byte[] content = buffer.ToArray();
+        spool.Update(Id, entry => entry.Content = content);
     }
 
     public ValueTask DisposeAsync()
@@ -67,6 +79,7 @@ internal sealed class MemorySpoolStoredMessage(MemorySpool spool, MessageId id, 
         {
             entry.Envelope = updated;
             entry.State = state;
+            entry.LastAttempt = spool.Now;
         });
         if (state == MemorySpool.EntryState.Ready)
         {

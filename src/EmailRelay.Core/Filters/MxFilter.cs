@@ -186,7 +186,7 @@ internal sealed class MxFilter : IMessageFilter
     private static void Replace(string path, byte[] bytes)
     {
         var temp = path + ".mx.tmp";
-        FileSpool.WriteFileDurably(temp, bytes);
+        SpoolFile.WriteDurably(temp, bytes);
         File.Move(temp, path, overwrite: true);
     }
 

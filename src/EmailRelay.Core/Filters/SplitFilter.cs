@@ -121,7 +121,7 @@ internal sealed class SplitFilter : IMessageFilter
 
             var original = envelope with { ToRemote = groups[0].Recipients, ForwardTo = ForwardTo(groups[0].Domain), Trailer = trailer };
             var temp = context.EnvelopePath + ".tmp";
-            FileSpool.WriteFileDurably(temp, EnvelopeFormat.Write(original));
+            SpoolFile.WriteDurably(temp, EnvelopeFormat.Write(original));
             File.Move(temp, context.EnvelopePath, overwrite: true);
             if (context.NewMessage is { } owner)
             {

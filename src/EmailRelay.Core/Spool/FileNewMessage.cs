@@ -31,8 +31,8 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
         Id = id;
         _ownerLock = ownerLock;
         _content = content;
-        ContentPath = spool.PathOf(id, SpoolFileKind.Content);
-        EnvelopePath = spool.PathOf(id, SpoolFileKind.EnvelopeNew);
+        ContentPath = spool.Paths.Of(id, SpoolFileKind.Content);
+        EnvelopePath = spool.Paths.Of(id, SpoolFileKind.EnvelopeNew);
     }
 
     /// <inheritdoc />
@@ -94,7 +94,7 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
             {
                 // tmpfs: no sync to wait for, so no thread hop either.
                 CloseContent();
-                _spool.WriteSpoolFile(EnvelopePath, bytes, sync: false);
+                _spool.Files.WriteWhole(EnvelopePath, bytes, sync: false);
             }
             else
             {
@@ -105,7 +105,7 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
                 // finished last, so the commit's rename and directory sync need no further thread hand-off.
                 string contentPath = ContentPath;
                 Task contentSync = BlockingWorkers.RunContinuingHere(() => SpoolNative.SyncData(content, contentPath));
-                Task envelopeSync = BlockingWorkers.RunContinuingHere(() => _spool.WriteSpoolFile(EnvelopePath, bytes, sync: true));
+                Task envelopeSync = BlockingWorkers.RunContinuingHere(() => _spool.Files.WriteWhole(EnvelopePath, bytes, sync: true));
                 await Task.WhenAll(contentSync, envelopeSync);
                 CloseContent();
             }
@@ -128,7 +128,7 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
             throw new InvalidOperationException("commit needs a prepared, uncommitted message");
         }
 
-        int errno = SpoolNative.Rename(EnvelopePath, _spool.PathOf(Id, SpoolFileKind.Envelope));
+        int errno = SpoolNative.Rename(EnvelopePath, _spool.Paths.Of(Id, SpoolFileKind.Envelope));
         if (errno == SpoolNative.ENOENT)
         {
             // The abandon case: a filter took the envelope away. Leave whatever it left.
@@ -205,9 +205,9 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
         CloseContent();
         DisposeCopies(publish: false);
 
-        _spool.RecycleQuietly(EnvelopePath);
-        _spool.DeleteQuietly(_spool.PathOf(Id, SpoolFileKind.EnvelopeNewTmp));
-        _spool.RecycleQuietly(ContentPath);
+        _spool.RemoveQuietly(EnvelopePath);
+        _spool.Recovery.DeleteQuietly(_spool.Paths.Of(Id, SpoolFileKind.EnvelopeNewTmp));
+        _spool.RemoveQuietly(ContentPath);
         Finish();
     }
 

@@ -7,7 +7,7 @@ namespace EmailRelay.Spool;
 /// A message locked in a <see cref="FileSpool"/> as <c>&lt;id&gt;.envelope.busy</c>, with the owner
 /// lock held. Edits write and fsync <c>.envelope.busy.tmp</c> and rename it over <c>.busy</c>; fail and
 /// defer then move <c>.busy</c> to <c>.bad</c> or back to <c>.envelope</c> through the claim name
-/// (<see cref="FileSpool.ReleaseBusy"/>). Disposing without delete or fail unlocks the same way, then
+/// (<see cref="MessageClaims.Release"/>). Disposing without delete or fail unlocks the same way, then
 /// releases the lock.
 /// </summary>
 internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
@@ -24,8 +24,8 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         _spool = spool;
         Id = id;
         _ownerLock = ownerLock;
-        ContentPath = spool.ContentPathOf(id);
-        EnvelopePath = spool.PathOf(id, SpoolFileKind.EnvelopeBusy);
+        ContentPath = spool.Paths.Content(id);
+        EnvelopePath = spool.Paths.Of(id, SpoolFileKind.EnvelopeBusy);
     }
 
     /// <inheritdoc />
@@ -35,15 +35,18 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     public Envelope Envelope { get; private set; } = new();
 
     /// <inheritdoc />
+    public DateTimeOffset LastAttempt => File.GetLastWriteTimeUtc(EnvelopePath);
+
+    /// <inheritdoc />
     public string ContentPath { get; }
 
     /// <inheritdoc />
     public string EnvelopePath { get; }
 
     /// <summary>True if the content is in the spool's <see cref="FileSpool.SharedContentDirectory"/> (so delete leaves it).</summary>
-    internal bool IsSharedContent => !string.Equals(Path.GetDirectoryName(ContentPath), _spool.Directory, StringComparison.Ordinal);
+    internal bool IsSharedContent => _spool.Paths.IsShared(ContentPath);
 
-    private string TmpPath => _spool.PathOf(Id, SpoolFileKind.EnvelopeBusyTmp);
+    private string TmpPath => _spool.Paths.Of(Id, SpoolFileKind.EnvelopeBusyTmp);
 
     /// <inheritdoc />
     /// <remarks>
@@ -117,7 +120,6 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         EnsureOwned();
         try
         {
-            // Into the spool's pool of free files rather than unlinked (FilePool): the same atomic removal of the name.
             Remove(EnvelopePath);
             if (!IsSharedContent)
             {
@@ -156,13 +158,31 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     }
 
     /// <inheritdoc />
-    public async ValueTask UpdateRecipientsAsync(IReadOnlyList<string> toRemote, CancellationToken cancellationToken)
+    public async ValueTask ReplaceEnvelopeAsync(Envelope envelope, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(toRemote);
+        ArgumentNullException.ThrowIfNull(envelope);
         EnsureOwned();
-        Envelope updated = Envelope with { ToRemote = [.. toRemote] };
-        await ReplaceAsync(EnvelopeFormat.Write(updated), cancellationToken);
-        Envelope = updated;
+        await ReplaceAsync(EnvelopeFormat.Write(envelope), cancellationToken);
+        Envelope = envelope;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Written to <c>&lt;id&gt;.content.tmp</c>, synced, renamed over the content, then the directory is synced. Other links to the old content (<c>copy:</c>, <c>split:</c>) keep it.</remarks>
+    public async ValueTask ReplaceContentAsync(Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        EnsureOwned();
+        string tmp = Path.Combine(Path.GetDirectoryName(ContentPath)!, SpoolNames.FileName(Id, SpoolFileKind.ContentTmp));
+        try
+        {
+            await ContentReplacement.WriteAsync(tmp, ContentPath, write, cancellationToken);
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            throw SpoolErrors.Wrap(Id, "cannot replace content file", exception);
+        }
+
+        await _spool.SyncDirectoryAsync(Id);
     }
 
     /// <inheritdoc />
@@ -192,7 +212,7 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
             return;
         }
 
-        int errno = _spool.ReleaseBusy(Id, _ownerLock, SpoolFileKind.Envelope);
+        int errno = _spool.Claims.Release(Id, _ownerLock, SpoolFileKind.Envelope);
         if (errno != 0)
         {
             Log.CleanupFailed(_spool.Logger, EnvelopePath, "rename: errno " + errno);
@@ -232,28 +252,19 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         string tmp = TmpPath;
         try
         {
-            await FileSpool.RunBlocking(() => _spool.WriteSpoolFile(tmp, bytes, sync: true));
-            if (_spool.Pool is not null && SpoolNative.RenameExchange(tmp, EnvelopePath) == 0)
-            {
-                // One atomic swap as the rename-over was; the old envelope, now at the tmp name, goes to the pool
-                // instead of being freed by the rename (a crash in between leaves a .tmp, which recovery removes).
-                _spool.RecycleQuietly(tmp);
-            }
-            else
-            {
-                File.Move(tmp, EnvelopePath, overwrite: true);
-            }
+            await SpoolFile.RunBlocking(() => _spool.Files.WriteWhole(tmp, bytes, sync: true));
+            _spool.Files.Replace(tmp, EnvelopePath);
         }
         catch (Exception exception) when (SpoolErrors.IsIo(exception))
         {
-            _spool.DeleteQuietly(tmp);
+            _spool.Recovery.DeleteQuietly(tmp);
             throw SpoolErrors.Wrap(Id, "cannot rewrite envelope file", exception);
         }
     }
 
     private void Release(SpoolFileKind destination, string what)
     {
-        int errno = _spool.ReleaseBusy(Id, _ownerLock, destination);
+        int errno = _spool.Claims.Release(Id, _ownerLock, destination);
         if (errno != 0)
         {
             throw SpoolErrors.Wrap(Id, what, new IOException("cannot rename \"" + EnvelopePath + "\": errno " + errno, errno));
@@ -262,7 +273,7 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
 
     private void Remove(string path)
     {
-        int errno = _spool.Recycle(path);
+        int errno = _spool.Files.Remove(path);
         if (errno is not 0 and not SpoolNative.ENOENT)
         {
             throw new IOException("cannot remove \"" + path + "\": errno " + errno, errno);

@@ -3,7 +3,7 @@ using EmailRelay.Protocol.Mail;
 namespace EmailRelay.Spool;
 
 /// <summary>
-/// A spool of messages: the four verbs every backend implements (the default is
+/// A spool of messages: the verbs every backend implements (the default is
 /// <c>FileSpool</c>, byte-compatible with E-MailRelay; tests use <c>MemorySpool</c>).
 /// </summary>
 /// <remarks>
@@ -32,6 +32,13 @@ public interface IMessageSpool
 
     /// <summary>Returns every failed message to the ready state; the result is how many.</summary>
     ValueTask<int> UnfailAllAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Puts back what dead owners held (claimed messages return to the ready state) and removes what they left half
+    /// made; never touches a message whose owner is alive, so it may run at any time and in any of the relay's modes.
+    /// The result is how many messages were recovered or removed; when it returns, their state is durable.
+    /// </summary>
+    ValueTask<int> RecoverAsync(CancellationToken cancellationToken);
 
     /// <summary>Raised after a message is committed or returned to the ready state.</summary>
     event EventHandler? Changed;

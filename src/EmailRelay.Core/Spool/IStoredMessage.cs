@@ -15,6 +15,12 @@ public interface IStoredMessage : IAsyncDisposable
     /// <summary>The envelope as last read.</summary>
     Envelope Envelope { get; }
 
+    /// <summary>
+    /// When the last delivery attempt was recorded (by <see cref="DeferAsync"/> or <see cref="FailAsync"/>; before
+    /// any, when the message was committed), for retry back-off. E-MailRelay's file spool: the envelope's modification time.
+    /// </summary>
+    DateTimeOffset LastAttempt { get; }
+
     /// <summary>Opens the content for reading. The caller owns the stream.</summary>
     Stream OpenContent();
 
@@ -33,6 +39,24 @@ public interface IStoredMessage : IAsyncDisposable
     /// </summary>
     ValueTask DeferAsync(string reason, int reasonCode, CancellationToken cancellationToken);
 
+    /// <summary>Replaces the envelope, durably, in one atomic step; <see cref="Envelope"/> is then the new one.</summary>
+    ValueTask ReplaceEnvelopeAsync(Envelope envelope, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the content, durably, in one atomic step: <paramref name="write"/> writes the whole new content to the
+    /// stream it is given; if it throws, the content is left as it was.
+    /// </summary>
+    ValueTask ReplaceContentAsync(Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken);
+}
+
+/// <summary>Edits built on the verbs of <see cref="IStoredMessage"/>.</summary>
+public static class StoredMessageEdits
+{
     /// <summary>Rewrites the envelope's remote recipients, keeping everything else.</summary>
-    ValueTask UpdateRecipientsAsync(IReadOnlyList<string> toRemote, CancellationToken cancellationToken);
+    public static ValueTask UpdateRecipientsAsync(this IStoredMessage message, IReadOnlyList<string> toRemote, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(toRemote);
+        return message.ReplaceEnvelopeAsync(message.Envelope with { ToRemote = [.. toRemote] }, cancellationToken);
+    }
 }

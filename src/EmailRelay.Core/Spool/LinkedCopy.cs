@@ -5,7 +5,7 @@ namespace EmailRelay.Spool;
 
 /// <summary>
 /// A new message made from an existing one in a file spool directory, for the <c>split:</c> filter (reference
-/// §c): <see cref="Create"/> allocates a new id (pid, time and the sequence <see cref="FileSpool"/> uses, guarded by
+/// §c): <see cref="Create"/> allocates a new id (<see cref="MessageIds"/>, the sequence <see cref="FileSpool"/> uses, guarded by
 /// the same <c>&lt;id&gt;.lock</c> sidecar so the two never pick the same id) and hard-links the content under it;
 /// <see cref="Commit"/> writes the envelope (through <c>.envelope.new</c>, synced, then renamed to
 /// <c>.envelope</c>, so a scanner never sees half a file), or <see cref="Prepare"/> and later <see cref="Publish"/>
@@ -36,7 +36,7 @@ internal sealed class LinkedCopy : IDisposable
         var directory = Path.GetDirectoryName(Path.GetFullPath(contentPath))!;
         for (int attempt = 0; attempt < 100; attempt++)
         {
-            var id = FileSpool.NextId(timeProvider);
+            var id = MessageIds.Next(timeProvider);
             var ownerLock = OwnerLock.TryAcquire(PathOf(directory, id, SpoolFileKind.Lock), create: true, exclusive: true, out _);
             if (ownerLock is null)
             {
@@ -78,7 +78,7 @@ internal sealed class LinkedCopy : IDisposable
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ObjectDisposedException.ThrowIf(_ownerLock is null, this);
-        FileSpool.WriteFileDurably(PathOf(_directory, Id, SpoolFileKind.EnvelopeNew), EnvelopeFormat.Write(envelope));
+        SpoolFile.WriteDurably(PathOf(_directory, Id, SpoolFileKind.EnvelopeNew), EnvelopeFormat.Write(envelope));
     }
 
     /// <summary>Renames the prepared <c>.envelope.new</c> to <c>.envelope</c>; the caller syncs the directory.</summary>

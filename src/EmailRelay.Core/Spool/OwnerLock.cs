@@ -30,6 +30,9 @@ internal sealed class OwnerLock : IDisposable
     /// <summary>The lock file's path.</summary>
     public string Path { get; }
 
+    /// <summary>How many names the locked file has (more than one: a POP session's lock shared by its messages); 1 if it cannot be told.</summary>
+    public uint LinkCount => SpoolNative.TryStat(_handle, out SpoolNative.FileStatus status) ? status.Links : 1;
+
     /// <summary>The outcome of <see cref="TryAcquire"/> when it returns null.</summary>
     public enum Failure
     {

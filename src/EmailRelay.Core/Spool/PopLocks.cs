@@ -7,8 +7,8 @@ namespace EmailRelay.Spool;
 /// The POP maildrop's batch lock, unlock and delete (differences 4), the same protocol as
 /// <see cref="FileSpool.TryLockAsync"/> and <see cref="FileStoredMessage"/> so the forwarder, recovery and
 /// other processes see no difference: per message, the <c>&lt;id&gt;.lock</c> sidecar's <c>flock</c>, then
-/// <see cref="FileSpool.LockBusy"/> (<c>.envelope</c> → <c>.envelope.claim</c> → <c>.envelope.busy</c>, the
-/// first rename decides who wins); unlock is <see cref="FileSpool.ReleaseBusy"/> and the release; delete
+/// <see cref="MessageClaims.Claim(MessageId, OwnerLock)"/> (<c>.envelope</c> → <c>.envelope.claim</c> → <c>.envelope.busy</c>, the
+/// first rename decides who wins); unlock is <see cref="MessageClaims.Release"/> and the release; delete
 /// removes the envelope (the commit, before QUIT's reply), then the content, then the sidecar (after it). What differs is the cost: a whole maildrop in a few blocking work items with raw
 /// system calls, no envelope re-read (POP does not need it), one directory sync per batch, and one
 /// <see cref="FileSpool.Changed"/> event per batch.
@@ -35,13 +35,13 @@ internal static class PopLocks
     public static async Task<List<PopMaildrop.Entry>> ListAsync(FileSpool spool, IReadOnlyList<MessageId> ids)
     {
         var entries = new List<PopMaildrop.Entry>(ids.Count);
-        await FileSpool.RunBlocking(() =>
+        await SpoolFile.RunBlocking(() =>
         {
             foreach (var id in ids)
             {
-                string contentPath = spool.ContentPathOf(id);
+                string contentPath = spool.Paths.Content(id);
                 long size = SpoolNative.TryStat(contentPath, out SpoolNative.FileStatus status) ? status.Size : 0;
-                entries.Add(new PopMaildrop.Entry(id, contentPath, size) { IsSharedContent = IsShared(spool, contentPath) });
+                entries.Add(new PopMaildrop.Entry(id, contentPath, size) { IsSharedContent = spool.Paths.IsShared(contentPath) });
             }
         });
         return entries;
@@ -57,7 +57,7 @@ internal static class PopLocks
     {
         try
         {
-            await FileSpool.RunBlocking(() =>
+            await SpoolFile.RunBlocking(() =>
             {
                 for (int i = from; i < to; i++)
                 {
@@ -143,7 +143,7 @@ internal static class PopLocks
         OwnerLock? ownerLock;
         try
         {
-            ownerLock = OwnerLock.TryAcquire(spool.PathOf(id, SpoolFileKind.Lock), create: true, exclusive: false, out _, spool.Pool);
+            ownerLock = spool.Files.AcquireLock(spool.Paths.Of(id, SpoolFileKind.Lock), create: true, exclusive: false, out _);
         }
         catch (IOException e)
         {
@@ -167,7 +167,7 @@ internal static class PopLocks
                 return null;
             }
 
-            if (spool.LockBusy(id, ownerLock) != 0)
+            if (spool.Claims.Claim(id, ownerLock) != 0)
             {
                 // Lost the rename race (or the message has gone): someone else has it.
                 ownerLock.Release();
@@ -190,10 +190,10 @@ internal static class PopLocks
         entry.Finished = true;
         try
         {
-            int errno = spool.ReleaseBusy(entry.Id, ownerLock, SpoolFileKind.Envelope);
+            int errno = spool.Claims.Release(entry.Id, ownerLock, SpoolFileKind.Envelope);
             if (errno != 0)
             {
-                Log.CleanupFailed(spool.Logger, spool.PathOf(entry.Id, SpoolFileKind.EnvelopeBusy), "rename: errno " + errno);
+                Log.CleanupFailed(spool.Logger, spool.Paths.Of(entry.Id, SpoolFileKind.EnvelopeBusy), "rename: errno " + errno);
             }
         }
         catch (IOException e)
@@ -208,7 +208,7 @@ internal static class PopLocks
 
     private static void CommitDelete(FileSpool spool, PopMaildrop.Entry entry)
     {
-        int errno = spool.Retire(spool.PathOf(entry.Id, SpoolFileKind.EnvelopeBusy), out string? dirty);
+        int errno = spool.Files.Retire(spool.Paths.Of(entry.Id, SpoolFileKind.EnvelopeBusy), out string? dirty);
         if (errno is not 0 and not SpoolNative.ENOENT)
         {
             Log.PopDeleteFailed(spool.Logger, entry.Id.Value, "cannot delete message: errno " + errno);
@@ -226,11 +226,11 @@ internal static class PopLocks
         {
             if (entry.RetiredEnvelope is { } dirty)
             {
-                spool.Reclaim(dirty);
+                spool.Files.Reclaim(dirty);
             }
 
             int errno;
-            if (!entry.IsSharedContent && (errno = spool.Recycle(entry.ContentPath)) is not 0 and not SpoolNative.ENOENT)
+            if (!entry.IsSharedContent && (errno = spool.Files.Remove(entry.ContentPath)) is not 0 and not SpoolNative.ENOENT)
             {
                 Log.CleanupFailed(spool.Logger, entry.ContentPath, "errno " + errno);
             }
@@ -264,7 +264,7 @@ internal static class PopLocks
         for (int start = 0; start < entries.Length; start += ChunkSize)
         {
             int from = start;
-            work.Add(FileSpool.RunBlocking(() =>
+            work.Add(SpoolFile.RunBlocking(() =>
             {
                 int end = Math.Min(entries.Length, from + ChunkSize);
                 for (int i = from; i < end; i++)
@@ -276,7 +276,4 @@ internal static class PopLocks
 
         return Task.WhenAll(work);
     }
-
-    private static bool IsShared(FileSpool spool, string contentPath) =>
-        !string.Equals(Path.GetDirectoryName(contentPath), spool.Directory, StringComparison.Ordinal);
 }

@@ -68,7 +68,7 @@ internal sealed class PopStore
                 return null;
             }
 
-            spool = new FileSpool(directory, _logger, _timeProvider) { SharedContentDirectory = _spool.Directory, Pool = _spool.Pool };
+            spool = new FileSpool(directory, _logger, _timeProvider) { SharedContentDirectory = _spool.Directory, Files = _spool.Files };
         }
 
         var ids = new List<MessageId>();
@@ -124,7 +124,7 @@ internal sealed class PopStore
     {
         if (!IsNamedAnywhere(id))
         {
-            _spool.DeleteQuietly(contentPath);
+            _spool.Recovery.DeleteQuietly(contentPath);
             Log.PopSharedContentRemoved(_logger, contentPath);
         }
     }
@@ -136,7 +136,7 @@ internal sealed class PopStore
     {
         var names = new[] { SpoolFileKind.Envelope, SpoolFileKind.EnvelopeBusy, SpoolFileKind.EnvelopeBad, SpoolFileKind.EnvelopeNew }
             .Select(kind => SpoolNames.FileName(id, kind))
-            .Append(id.Value + FileSpool.ClaimSuffix)
+            .Append(id.Value + SpoolPaths.ClaimSuffix)
             .ToArray();
         bool NamedIn(string directory) => names.Any(name => File.Exists(Path.Combine(directory, name)));
         try

@@ -101,7 +101,7 @@ public sealed class Pop3ServerConnectionTests
         var kept = await h.StoreAsync("Subject: kept\r\n\r\n");
 
         // Another process's owner lock on the sidecar, envelope not yet renamed: the listing has the message, the lock does not.
-        using var other = new FileStream(h.Spool.PathOf(taken, SpoolFileKind.Lock), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
+        using var other = new FileStream(h.Spool.Paths.Of(taken, SpoolFileKind.Lock), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
         Assert.True(SpoolNative.TryLockExclusive(other.SafeFileHandle, out _));
         await using var client = await h.LoginAsync();
         await client.SendAsync("UIDL");

@@ -19,8 +19,7 @@ public sealed class FilePoolTests : IDisposable
 
     private FileSpool NewSpool(FilePool? pool = null)
     {
-        var spool = new FileSpool(_directory.Path, NullLogger.Instance, TimeProvider.System) { MemoryBacked = false };
-        return pool is null ? spool : new FileSpool(_directory.Path, NullLogger.Instance, TimeProvider.System) { MemoryBacked = false, Pool = pool };
+        return new FileSpool(_directory.Path, NullLogger.Instance, TimeProvider.System) { MemoryBacked = false, Pool = pool ?? new FilePool(_directory.Path) };
     }
 
     private string[] PoolFiles() => Directory.Exists(PoolPath) ? [.. Directory.GetFiles(PoolPath).Select(Path.GetFileName).Order(StringComparer.Ordinal)!] : [];

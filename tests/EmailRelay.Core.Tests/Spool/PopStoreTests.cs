@@ -17,8 +17,8 @@ public sealed class PopStoreTests
         for (int i = 1; i < count; i++)
         {
             var id = SpoolNames.FormatId(4242, 1_795_000_000, (uint)(1000 + i));
-            File.Copy(h.Spool.PathOf(first, SpoolFileKind.Content), h.Spool.PathOf(id, SpoolFileKind.Content));
-            File.Copy(h.Spool.PathOf(first, SpoolFileKind.Envelope), h.Spool.PathOf(id, SpoolFileKind.Envelope));
+            File.Copy(h.Spool.Paths.Of(first, SpoolFileKind.Content), h.Spool.Paths.Of(id, SpoolFileKind.Content));
+            File.Copy(h.Spool.Paths.Of(first, SpoolFileKind.Envelope), h.Spool.Paths.Of(id, SpoolFileKind.Envelope));
             ids.Add(id);
         }
 
@@ -47,7 +47,7 @@ public sealed class PopStoreTests
         Assert.Equal(count, CountFiles(h, ".envelope.busy"));
         Assert.Equal(count, CountFiles(h, ".lock"));
         Assert.Equal(SpoolNames.FileName(ids[0], SpoolFileKind.Content), maildrop.UidOf(0));
-        Assert.Equal(new FileInfo(h.Spool.PathOf(ids[0], SpoolFileKind.Content)).Length, maildrop.SizeOf(0));
+        Assert.Equal(new FileInfo(h.Spool.Paths.Of(ids[0], SpoolFileKind.Content)).Length, maildrop.SizeOf(0));
 
         // The forwarder (another spool object, as another process would be) cannot take any of them.
         var forwarder = new FileSpool(h.Directory, h.Logger, TimeProvider.System);
@@ -119,7 +119,7 @@ public sealed class PopStoreTests
         var ids = await FillAsync(h, 3);
 
         // A receiver that died after its commit rename left its sidecar saying "new".
-        await File.WriteAllTextAsync(h.Spool.PathOf(ids[1], SpoolFileKind.Lock), "new 1\n");
+        await File.WriteAllTextAsync(h.Spool.Paths.Of(ids[1], SpoolFileKind.Lock), "new 1\n");
         var store = new PopStore(h.Spool, byName: false, noDelete: false, TimeProvider.System);
         await using var maildrop = await store.OpenAsync("alice", CancellationToken.None);
         Assert.NotNull(maildrop);
@@ -194,7 +194,7 @@ public sealed class PopStoreTests
 
     private static FileStream HoldSidecar(Pop3ServerHarness h, MessageId id)
     {
-        var stream = new FileStream(h.Spool.PathOf(id, SpoolFileKind.Lock), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var stream = new FileStream(h.Spool.Paths.Of(id, SpoolFileKind.Lock), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
         Assert.True(SpoolNative.TryLockExclusive(stream.SafeFileHandle, out _));
         return stream;
     }

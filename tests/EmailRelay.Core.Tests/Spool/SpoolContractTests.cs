@@ -176,7 +176,8 @@ public abstract class SpoolContractTests
         MessageId id = await AddAsync();
         await using (IStoredMessage? stored = await Spool.TryLockAsync(id, Ct))
         {
-            await stored!.UpdateRecipientsAsync(["carol@example.net"], Ct);
+            Assert.NotNull(stored);
+            await stored.UpdateRecipientsAsync(["carol@example.net"], Ct);
             Assert.Equal(["carol@example.net"], stored.Envelope.ToRemote);
         }
 
@@ -184,6 +185,78 @@ public abstract class SpoolContractTests
         Assert.Equal(["carol@example.net"], again!.Envelope.ToRemote);
         Assert.Equal("alice@example.com", again.Envelope.From);
         Assert.Equal("127.0.0.1", again.Envelope.ClientAddress);
+    }
+
+    [Fact]
+    public async Task A_replaced_envelope_is_kept_whole()
+    {
+        MessageId id = await AddAsync();
+        Envelope replacement = SampleEnvelope with { From = "dave@example.org", ToRemote = ["erin@example.net"], ForwardToAddress = "192.0.2.1:25" };
+        await using (IStoredMessage? stored = await Spool.TryLockAsync(id, Ct))
+        {
+            Assert.NotNull(stored);
+            await stored.ReplaceEnvelopeAsync(replacement, Ct);
+            Assert.Equal("dave@example.org", stored.Envelope.From);
+        }
+
+        await using IStoredMessage? again = await Spool.TryLockAsync(id, Ct);
+        Assert.NotNull(again);
+        Assert.Equal("dave@example.org", again.Envelope.From);
+        Assert.Equal(["erin@example.net"], again.Envelope.ToRemote);
+        Assert.Equal("192.0.2.1:25", again.Envelope.ForwardToAddress);
+    }
+
+    [Fact]
+    public async Task Replaced_content_is_read_back_and_a_failed_replacement_changes_nothing()
+    {
+        MessageId id = await AddAsync("Subject: old\r\n\r\nold\r\n");
+        await using (IStoredMessage? stored = await Spool.TryLockAsync(id, Ct))
+        {
+            Assert.NotNull(stored);
+            await stored.ReplaceContentAsync((stream, ct) => stream.WriteAsync("Subject: new\r\n\r\nnew\r\n"u8.ToArray(), ct).AsTask(), Ct);
+            await Assert.ThrowsAnyAsync<InvalidOperationException>(async () => await stored.ReplaceContentAsync(async (stream, ct) =>
+            {
+                await stream.WriteAsync("half"u8.ToArray(), ct);
+                throw new InvalidOperationException("filter failed");
+            }, Ct));
+        }
+
+        await using IStoredMessage? again = await Spool.TryLockAsync(id, Ct);
+        Assert.NotNull(again);
+        using var reader = new StreamReader(again.OpenContent());
+        Assert.Equal("Subject: new\r\n\r\nnew\r\n", await reader.ReadToEndAsync(Ct));
+    }
+
+    [Fact]
+    public async Task The_last_attempt_is_the_commit_then_each_defer()
+    {
+        MessageId id = await AddAsync();
+        DateTimeOffset committed;
+        await using (IStoredMessage? stored = await Spool.TryLockAsync(id, Ct))
+        {
+            Assert.NotNull(stored);
+            committed = stored.LastAttempt;
+            DateTimeOffset now = TimeProvider.System.GetUtcNow();
+            Assert.True(committed > now.AddMinutes(-5) && committed <= now.AddSeconds(5), committed.ToString("O"));
+            await stored.DeferAsync("try later", 451, Ct);
+        }
+
+        await using IStoredMessage? again = await Spool.TryLockAsync(id, Ct);
+        Assert.NotNull(again);
+        Assert.True(again.LastAttempt >= committed);
+    }
+
+    [Fact]
+    public async Task Recover_leaves_live_messages_alone()
+    {
+        MessageId ready = await AddAsync();
+        MessageId locked = await AddAsync();
+        await using IStoredMessage? held = await Spool.TryLockAsync(locked, Ct);
+        Assert.NotNull(held);
+        Assert.Equal(0, await Spool.RecoverAsync(Ct));
+        Assert.Equal([ready], await ListAsync(SpoolView.Ready));
+        Assert.Equal([locked], await ListAsync(SpoolView.Locked));
+        Assert.Null(await Spool.TryLockAsync(locked, Ct));
     }
 
     [Fact]

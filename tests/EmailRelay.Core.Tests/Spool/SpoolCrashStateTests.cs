@@ -126,7 +126,7 @@ public sealed class SpoolCrashStateTests : IDisposable
             Assert.Equal(new byte[8], bytes);
         }
 
-        Assert.False(File.Exists(Path.Combine(_directory.Path, created.Id.Value + FileSpool.ClaimSuffix)));
+        Assert.False(File.Exists(Path.Combine(_directory.Path, created.Id.Value + SpoolPaths.ClaimSuffix)));
         await stored.DisposeAsync();
         Assert.False(File.Exists(lockPath));
         Assert.Equal([created.Id.Value + ".content", created.Id.Value + ".envelope"], Names());

@@ -23,8 +23,8 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
     {
         var forwarder = Forwarder;
         var options = forwarder.Options;
-        if (RetrySchedule.Failures(message.Envelope) > 0 && message is ISpoolFiles files
-            && !RetrySchedule.IsDue(message.Envelope, File.GetLastWriteTimeUtc(files.EnvelopePath), forwarder.Time.GetUtcNow(), options.RetryBase))
+        if (RetrySchedule.Failures(message.Envelope) > 0
+            && !RetrySchedule.IsDue(message.Envelope, message.LastAttempt, forwarder.Time.GetUtcNow(), options.RetryBase))
         {
             return new DeliveryResult(DeliveryStatus.NotDue);
         }

@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace EmailRelay.Spool;
 
 /// <summary>
-/// The POP maildrop's batch path (<see cref="PopLocks"/>): <c>rename(2)</c> and a plain read-only <c>open(2)</c>,
+/// The POP claim group's batch path (<see cref="FileClaimGroup"/>): <c>rename(2)</c> and a plain read-only <c>open(2)</c>,
 /// without the existence checks, <c>stat</c>s and advisory <c>flock</c>s that <see cref="File.Move(string, string, bool)"/>
 /// and <see cref="FileStream"/> add to every call (counted with <c>strace -c</c>: they were most of the
 /// per-message system calls of a POP login).

@@ -19,15 +19,19 @@ internal static class Program
     private const int ExitError = 1;
     private const int ExitBind = 2;
 
+    /// <summary>The message for <c>--as-client</c> on an empty spool (reference §a).</summary>
+    private const string NoMessages = "emailrelay: no messages to send";
+
     private static async Task<int> Main(string[] args)
     {
-        var tool = ProgramName.Current();
+        var tool = ProgramName.ToolFor(ProgramName.Current());
         var code = tool switch
         {
             "emailrelay-passwd" => EmailRelay.Cli.Tools.PasswdTool.Run(args, Console.In, Console.Out, Console.Error),
             "emailrelay-submit" => await Tools.SubmitTool.RunAsync(args, Console.In, !Console.IsInputRedirected, Console.Out, Console.Error),
             "emailrelay-resubmit" => await Tools.ResubmitTool.RunAsync(args, Console.Out, Console.Error),
             "emailrelay-filter-copy" => await Tools.FilterCopyTool.RunAsync(args, Console.Out, Console.Error),
+            "emailrelay-dkim-keygen" => Tools.DkimKeygenTool.Run(args, Console.Out, Console.Error),
             _ => await RunRelayAsync(args),
         };
         Environment.Exit(code);
@@ -41,7 +45,11 @@ internal static class Program
             AppContext.BaseDirectory,
             startDirectory,
             File.ReadAllText,
-            RuntimeFacts.Detect());
+            RuntimeFacts.Detect())
+        {
+            Variables = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal),
+        };
         switch (CommandLineParser.Parse(args, environment))
         {
             case ShowText show:
@@ -107,13 +115,15 @@ internal static class Program
     private static async Task<int> ServeAsync(RunRequest run, string startDirectory, bool daemon, RelayLoggerProvider provider, RelayLoggerFactory loggerFactory, IPrivileges privileges)
     {
         var main = run.CommandLine.Main;
+        privileges.UseGroupUmask();
         foreach (var warning in run.Warnings)
         {
             provider.Write(LogLevel.Warning, warning);
         }
 
         var warnings = new List<string>();
-        var units = UnitOptionsMapper.Map(run.CommandLine, startDirectory, System.Net.Dns.GetHostName(), warnings);
+        var activated = SocketActivation.FromEnvironment([.. run.CommandLine.Units.Select(u => u.Name)]);
+        var units = UnitOptionsMapper.Map(run.CommandLine, startDirectory, System.Net.Dns.GetHostName(), warnings, activated);
         foreach (var warning in warnings)
         {
             provider.Write(LogLevel.Warning, warning);
@@ -132,26 +142,32 @@ internal static class Program
 
         using var signals = new ShutdownSignals();
         using var terminate = CancellationTokenSource.CreateLinkedTokenSource(signals.Token);
+        using var notifier = SystemdNotifier.FromEnvironment();
+        using var stopping = terminate.Token.Register(notifier.Stopping);
         var runtimes = new List<UnitRuntime>();
         foreach (var unit in units)
         {
             runtimes.Add(await UnitRuntime.CreateAsync(unit, loggerFactory, TimeProvider.System, signals.Token, terminate.Cancel));
         }
 
-        await using var host = new RelayHost(
-            units,
-            (unit, service) => runtimes.First(r => ReferenceEquals(r.Unit, unit)).HandlerFor(service),
-            loggerFactory);
+        await using var host = new RelayHost(runtimes, loggerFactory);
         try
         {
             host.Start();
-            foreach (var runtime in runtimes)
+
+            var user = privileges.TargetUser(main.Get("user") ?? "daemon");
+            if (pidFile is not null)
             {
-                runtime.Control.Listening = [.. host.Listeners.Where(l => runtime.Unit.Listeners.Contains(l.Endpoint)).Select(l => EndPointText.Format(l.LocalEndPoint))];
+                pidFile.Write(Environment.ProcessId);
+                privileges.ShareWithGroupOf(pidFile.Path, user);
             }
 
-            pidFile?.Write(Environment.ProcessId);
-            privileges.DropTo(main.Get("user") ?? "daemon");
+            var switched = privileges.IsRoot && !string.Equals(user, "root", StringComparison.Ordinal);
+            privileges.DropTo(user);
+            if (switched)
+            {
+                WritableDirectories.Require(privileges, user, WritableDirectories.Of(units.Select(u => u.SpoolDirectory), main.Get("log-file") is { } log ? UnitOptionsMapper.ResolvePath(log, startDirectory) : null));
+            }
             if (daemon)
             {
                 Environment.CurrentDirectory = "/";
@@ -162,13 +178,31 @@ internal static class Program
                 DaemonProcess.SignalReady();
             }
 
+            notifier.Ready("listening on " + string.Join(", ", host.Listeners.Select(l => EndPointText.Format(l.LocalEndPoint))));
+            _ = notifier.RunWatchdogAsync(TimeProvider.System, terminate.Token);
+
             if (main.IsSet("close-stderr"))
             {
                 provider.CloseStderr();
                 DaemonProcess.DetachStderr();
             }
 
-            var forwardingExit = await ForwardingLauncher.RunAsync(runtimes, () => host.RunAsync(terminate.Token), provider, host.Listeners.Count > 0, terminate.Token);
+            // A one-shot run (--as-client) exits 1 when it could not connect (reference §a).
+            var forwardingExit = ExitOk;
+            foreach (var (forwarder, result) in await host.ServeAsync(terminate.Token))
+            {
+                if (result.ConnectError is { } error)
+                {
+                    // E-MailRelay: "error: dns error: no such host: ..." stands alone; others are connect failures.
+                    provider.Write(LogLevel.Error, error.StartsWith("dns error: ", StringComparison.Ordinal) ? error : "connect failure: " + error);
+                    forwardingExit = 1;
+                }
+                else if (result.Candidates == 0 && forwarder.Options.AsClient)
+                {
+                    await Console.Error.WriteLineAsync(NoMessages);
+                }
+            }
+
             if (forwardingExit != ExitOk)
             {
                 return forwardingExit;
@@ -176,6 +210,7 @@ internal static class Program
         }
         finally
         {
+            notifier.Stopping();
             await host.DisposeAsync();
             privileges.Regain();
             pidFile?.Remove();

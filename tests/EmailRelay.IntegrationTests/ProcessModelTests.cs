@@ -10,8 +10,9 @@ namespace EmailRelay.IntegrationTests;
 /// <summary>Black-box tests of the process around the relay: exit codes, daemon, pid file, signals, log format.</summary>
 public sealed class ProcessModelTests
 {
+    // As the user running the tests: a root start refuses a temp spool (0700) the default "daemon" cannot write.
     private static string[] ServerArgs(int port, string spool) =>
-        ["--port", port.ToString(CultureInfo.InvariantCulture), "--interface", "127.0.0.1", "--spool-dir", spool, "--no-syslog"];
+        ["--port", port.ToString(CultureInfo.InvariantCulture), "--interface", "127.0.0.1", "--spool-dir", spool, "--no-syslog", "--user", Environment.UserName];
 
     [Fact]
     public async Task As_server_returns_0_leaves_a_daemon_in_the_pid_file_and_sigterm_removes_it()
@@ -118,7 +119,8 @@ public sealed class ProcessModelTests
         await using var relay = RelayProcess.Start(dir.Path, ["--no-daemon", "--log", "--log-time", "--log-address", .. ServerArgs(port, "."), "--pid-file", "p.pid"]);
         var time = @"\d{8}\.\d{6}\.\d{3}";
         await relay.WaitForStderrAsync(l => Regex.IsMatch(l, $@"^emailrelay: {time}: info: smtp server on 127\.0\.0\.1:{port}$"), "the listening line");
-        Assert.True(File.Exists(Path.Combine(dir.Path, "p.pid")), "relative pid file resolved against the startup directory");
+        // The listening line comes from the bind, the pid file just after it: wait for the file, do not assume the order.
+        await Waiting.UntilAsync(() => File.Exists(Path.Combine(dir.Path, "p.pid")), "relative pid file resolved against the startup directory");
         using (var client = new TcpClient())
         {
             await client.ConnectAsync(IPAddress.Loopback, port);
@@ -193,6 +195,7 @@ public sealed class ProcessModelTests
     [Theory]
     [InlineData("emailrelay-passwd")]
     [InlineData("emailrelay-filter-copy")]
+    [InlineData("emailrelay-dkim-keygen")]
     public async Task Tool_names_dispatch_to_their_entry_point(string tool)
     {
         using var dir = new TestDirectory();

@@ -2,7 +2,10 @@ namespace EmailRelay.Cli.CommandLine;
 
 /// <summary>
 /// Parses <c>emailrelay [options] [config-file]</c> (reference §a): long and short options, bundles, unit
-/// prefixes, the config file, mode shorthands and the startup consistency checks.
+/// prefixes, the config file, the <c>EMAILRELAY_*</c> environment variables (<see cref="EnvironmentOptions"/>), mode
+/// shorthands and the startup consistency checks. Precedence: an option on the command line wins over the same
+/// option in the environment, which wins over the config file; the command line and the config file together are
+/// E-MailRelay's one option set, where a repeated single-valued option is the "duplicate use" error.
 /// Pure apart from <see cref="CommandLineEnvironment.ReadConfigFile"/>.
 /// </summary>
 internal static class CommandLineParser
@@ -45,6 +48,7 @@ internal static class CommandLineParser
             return early;
         }
 
+        var commandLine = state.GivenOptions();
         string? configFile = null;
         if (nonOptions.Count == 1)
         {
@@ -71,6 +75,7 @@ internal static class CommandLineParser
             }
         }
 
+        state.Overlay(ScanEnvironment(environment), commandLine);
         var units = state.BuildUnits();
         var warnings = new List<string>(state.Warnings);
         foreach (var unit in units)
@@ -79,5 +84,25 @@ internal static class CommandLineParser
         }
 
         return new RunRequest(new RelayCommandLine(units, configFile), warnings);
+    }
+
+    private static ParseState ScanEnvironment(CommandLineEnvironment environment)
+    {
+        var layer = new ParseState(environment.ExecutableDirectory);
+        var warnings = new List<string>();
+        foreach (var (variable, arguments) in EnvironmentOptions.ToArguments(environment.Variables, environment.ReadConfigFile, warnings))
+        {
+            try
+            {
+                layer.Scan(arguments);
+            }
+            catch (CommandLineException e)
+            {
+                throw new CommandLineException($"environment variable {variable}: {e.Message}", e);
+            }
+        }
+
+        layer.AddWarnings(warnings);
+        return layer;
     }
 }

@@ -70,6 +70,10 @@ internal static class HelpText
 
         text.Append("\nAny option can be given a unit prefix (--<name>-spool-dir declares unit <name>).\n");
         text.Append("The last argument may be a config file holding one option per line, without the dashes.\n");
+        text.Append("Any long option can also be given as the environment variable EMAILRELAY_<OPTION>, upper case with\n");
+        text.Append("dashes as underscores (EMAILRELAY_FORWARD_TO=host:port; a flag takes 1 or 0), and EMAILRELAY_<OPTION>_FILE\n");
+        text.Append("reads the value from a file (for secrets). The command line wins over the environment, which wins over\n");
+        text.Append("the config file.\n");
         return text.ToString();
     }
 

@@ -21,6 +21,9 @@ internal sealed class ParseState
     /// <summary>Warnings found while scanning.</summary>
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>Adds warnings found outside the scan (the environment's).</summary>
+    public void AddWarnings(IEnumerable<string> warnings) => _warnings.AddRange(warnings);
+
     /// <summary>The display form of an option in a unit: <c>--port</c>, or <c>--in-port</c> in unit <c>in</c>.</summary>
     public static string Display(string unit, string name) => unit.Length == 0 ? "--" + name : "--" + unit + "-" + name;
 
@@ -110,7 +113,7 @@ internal sealed class ParseState
     }
 
     /// <summary>A real option name always wins; otherwise the shortest prefix whose remainder is a real option names the unit.</summary>
-    private static bool TryResolveLong(string name, out string unit, out OptionSpec spec)
+    public static bool TryResolveLong(string name, out string unit, out OptionSpec spec)
     {
         unit = "";
         if (OptionTable.Find(name) is { } exact)
@@ -186,6 +189,42 @@ internal sealed class ParseState
                 break;
             default:
                 throw new CommandLineException($"duplicate use of \"{display}\"");
+        }
+    }
+
+    /// <summary>Every option given so far, as unit and long name.</summary>
+    public IReadOnlySet<(string Unit, string Name)> GivenOptions() =>
+        _values.SelectMany(u => u.Value.Keys.Select(name => (u.Key, name))).ToHashSet();
+
+    /// <summary>
+    /// Lays the options of <paramref name="layer"/> (the environment) over this state: an option in
+    /// <paramref name="keep"/> (the command line's) stays as it is; any other option the layer gives replaces this
+    /// state's values for it (the config file's) as a whole.
+    /// </summary>
+    public void Overlay(ParseState layer, IReadOnlySet<(string Unit, string Name)> keep)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(keep);
+        _warnings.AddRange(layer._warnings);
+        foreach (var unit in layer._unitOrder)
+        {
+            foreach (var (name, values) in layer._values[unit])
+            {
+                if (keep.Contains((unit, name)))
+                {
+                    continue;
+                }
+
+                if (!_values.TryGetValue(unit, out var options))
+                {
+                    options = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+                    _values.Add(unit, options);
+                    _unitOrder.Add(unit);
+                    _firstUseOfUnit.Add(unit, layer._firstUseOfUnit[unit]);
+                }
+
+                options[name] = [.. values];
+            }
         }
     }
 

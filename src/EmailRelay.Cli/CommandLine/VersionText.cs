@@ -19,10 +19,19 @@ internal static class VersionText
         text.Append("Licence: see the LICENSE file distributed with this program; it comes with NO WARRANTY\n");
         if (verbose)
         {
+            // E-MailRelay's feature lines, in its order: scripts and its own test suite read them to find what a
+            // build can do. Unix domain sockets are listed on Unix only, as E-MailRelay lists them.
             text.Append('\n');
-            text.Append("Features: SMTP server and client, POP3 server, admin interface, TLS, SASL (PLAIN, LOGIN, CRAM-MD5, CRAM-SHA*, XOAUTH2 client), PAM, DNSBL, SOCKS4a, filters (programs, net, spam, copy, deliver, split, mx, msgid), address verifiers (programs, net, account)\n");
+            text.Append("Multi-threading: enabled\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                text.Append("Unix domain sockets: enabled\n");
+            }
 
+            text.Append("POP server: enabled\n");
+            text.Append("Admin server: enabled\n");
             text.Append("TLS library: .NET SslStream on ").Append(runtime.TlsLibrary).Append('\n');
+            text.Append("Features: SMTP server and client, POP3 server, admin interface, TLS, SASL (PLAIN, LOGIN, CRAM-MD5, CRAM-SHA*, XOAUTH2 client), PAM, DNSBL, SOCKS4a, filters (programs, net, spam, copy, deliver, split, mx, msgid, dkim), address verifiers (programs, net, account)\n");
             text.Append("Runtime: ").Append(runtime.FrameworkDescription).Append(" on ").Append(runtime.OsDescription).Append('\n');
         }
 

@@ -17,6 +17,29 @@ internal interface IPrivileges
     /// </summary>
     void DropTo(string user);
 
+    /// <summary>
+    /// For a root start, before anything is created: umask 007, so spool files are group read-write (<c>0660</c>)
+    /// for <c>--user</c>'s group as E-MailRelay's are (reference §b "File modes"), and nothing is world-accessible.
+    /// Does nothing when not root.
+    /// </summary>
+    void UseGroupUmask();
+
+    /// <summary>
+    /// The user <see cref="DropTo"/> should switch to for <c>--user</c> <paramref name="requested"/>: that user, except
+    /// in a set-user-id-root program run by another user, where it is the real user (as E-MailRelay drops to the real
+    /// user, so a setuid copy never lends its caller another account).
+    /// </summary>
+    string TargetUser(string requested);
+
+    /// <summary>
+    /// True if the current effective ids may create and delete entries in <paramref name="directory"/> (write and
+    /// search permission, checked by the kernel for the effective ids, so ACLs and read-only mounts count).
+    /// </summary>
+    bool CanWrite(string directory);
+
+    /// <summary>Gives <paramref name="path"/> the primary group of <paramref name="user"/> (root only; else nothing).</summary>
+    void ShareWithGroupOf(string path, string user);
+
     /// <summary>Takes back root effective ids after <see cref="DropTo"/>; does nothing otherwise.</summary>
     void Regain();
 }

@@ -14,15 +14,15 @@ namespace EmailRelay.Cli.Hosting;
 /// </summary>
 internal static class UnitOptionsMapper
 {
-    /// <summary>Maps every unit of the command line.</summary>
-    public static IReadOnlyList<RelayUnit> Map(RelayCommandLine commandLine, string startDirectory, string defaultDomain, ICollection<string> warnings)
+    /// <summary>Maps every unit of the command line; <paramref name="activated"/> are the sockets systemd passed (<see cref="Daemon.SocketActivation"/>).</summary>
+    public static IReadOnlyList<RelayUnit> Map(RelayCommandLine commandLine, string startDirectory, string defaultDomain, ICollection<string> warnings, IReadOnlyList<Daemon.SocketActivation.Socket>? activated = null)
     {
         ArgumentNullException.ThrowIfNull(commandLine);
-        return [.. commandLine.Units.Select(u => MapUnit(u, startDirectory, defaultDomain, warnings))];
+        return [.. commandLine.Units.Select(u => MapUnit(u, startDirectory, defaultDomain, warnings, activated))];
     }
 
     /// <summary>Maps one unit.</summary>
-    public static RelayUnit MapUnit(UnitOptions options, string startDirectory, string defaultDomain, ICollection<string> warnings)
+    public static RelayUnit MapUnit(UnitOptions options, string startDirectory, string defaultDomain, ICollection<string> warnings, IReadOnlyList<Daemon.SocketActivation.Socket>? activated = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(warnings);
@@ -37,7 +37,8 @@ internal static class UnitOptionsMapper
         IReadOnlyList<ListenEndpoint> listeners;
         try
         {
-            var interfaces = options.Get("interface") is { } list ? new[] { list } : [];
+            IReadOnlyList<string> interfaces = options.Get("interface") is { } list ? [list] : [];
+            interfaces = Daemon.SocketActivation.Interfaces(options.Name, interfaces, activated ?? []);
             listeners = InterfaceList.Resolve(interfaces, Ports(options));
         }
         catch (FormatException ex)
@@ -61,7 +62,32 @@ internal static class UnitOptionsMapper
             ServerTls = ServerTlsSettings(options, startDirectory),
             ConnectionTimeout = options.GetSeconds("connection-timeout", TimeSpan.FromSeconds(40)),
             Dnsbl = options.Get("dnsbl") ?? "",
+            ProxyProtocol = ProxyProtocol(options),
         };
+    }
+
+    /// <summary>The PROXY protocol policies from <c>--server-proxy-protocol</c> and <c>--pop-proxy-protocol</c>, timed by <c>--prompt-timeout</c>.</summary>
+    public static IReadOnlyDictionary<ListenService, ProxyProtocolPolicy> ProxyProtocol(UnitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var timeout = options.GetSeconds("prompt-timeout", TimeSpan.FromSeconds(20));
+        var result = new Dictionary<ListenService, ProxyProtocolPolicy>();
+        foreach (var (service, name) in new[] { (ListenService.Smtp, "server-proxy-protocol"), (ListenService.Pop, "pop-proxy-protocol") })
+        {
+            if (options.Get(name) is { } list)
+            {
+                try
+                {
+                    result[service] = new ProxyProtocolPolicy(ProxyProtocolPolicy.ParseTrusted(list), timeout);
+                }
+                catch (FormatException ex)
+                {
+                    throw new ConfigurationException("--" + name + ": " + ex.Message, ex);
+                }
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The server TLS settings from <c>--server-tls*</c> and <c>--tls-config</c>, or null without TLS.</summary>

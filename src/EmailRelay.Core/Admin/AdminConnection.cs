@@ -162,7 +162,7 @@ internal sealed class AdminConnection
         catch (Exception ex) when (ex is SpoolException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             Log.CommandFailed(_logger, ex.Message);
-            Send(_session.Reply("error: " + ex.Message));
+            Send(_session.Reply("error: " + AdminErrorText.For(ex)));
             return true;
         }
     }

@@ -52,6 +52,7 @@ internal sealed class ExecutableFilter : IMessageFilter
             return new FilterResult(FilterOutcome.Fail, false, FilterOutput.DefaultResponse, 0, "no message files for a filter program");
         }
 
+        Log.RunningProgram(_logger, context.Kind, _baseName, context.Id.Value, Path);
         var run = await ProcessRunner.RunAsync(Path, [context.ContentPath, context.EnvelopePath], _timeout, _timeProvider, cancellationToken);
         var result = ToResult(run, context.IsServerSide);
         if (run.Outcome == ProcessOutcome.Exited && result.Outcome == FilterOutcome.Fail)

@@ -10,6 +10,12 @@ namespace EmailRelay.Filters;
 public sealed record FilterContext(MessageId Id, string? ContentPath, string? EnvelopePath, bool IsServerSide)
 {
     /// <summary>
+    /// How the log names the step: <c>filter</c> (server side), <c>client-filter</c>, or <c>routing-filter</c> (the
+    /// client filter run on a message with a ForwardTo, reference §c "Routing pass").
+    /// </summary>
+    public string Kind { get; init; } = IsServerSide ? "filter" : "client-filter";
+
+    /// <summary>
     /// The server-side new message being filtered, when it is in a file spool: <c>split:</c> hands it its copies,
     /// which become ready only when this message is committed and are removed otherwise. Null elsewhere.
     /// </summary>

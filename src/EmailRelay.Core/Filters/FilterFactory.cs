@@ -5,7 +5,7 @@ namespace EmailRelay.Filters;
 
 /// <summary>
 /// The filter factory: builds every kind of reference §c (<c>exit:</c>, <c>sleepms:</c>, <c>net:</c>,
-/// <c>spam:</c>, <c>spam-edit:</c>, <c>copy:</c>, <c>deliver:</c>, <c>split:</c>, <c>mx:</c>, <c>msgid:</c>,
+/// <c>spam:</c>, <c>spam-edit:</c>, <c>copy:</c>, <c>deliver:</c>, <c>split:</c>, <c>mx:</c>, <c>msgid:</c>, <c>dkim:</c>,
 /// external programs), empty specs and chains of them.
 /// </summary>
 internal sealed class FilterFactory : IFilterFactory
@@ -36,8 +36,35 @@ internal sealed class FilterFactory : IFilterFactory
         filter = null;
         error = "";
         var members = new List<IMessageFilter>(chain.Count);
+        List<Dkim.DkimSigner>? dkimRun = null;
+        string dkimName = "";
         foreach (var spec in chain)
         {
+            if (spec.Kind == FilterKind.Dkim)
+            {
+                // Consecutive dkim: members become one filter: one read of the content, one rewrite.
+                if (!TryCreateDkimSigner(spec, out var signer, out error))
+                {
+                    return false;
+                }
+
+                if (dkimRun is null)
+                {
+                    dkimRun = [];
+                    dkimName = spec.Text;
+                    members.Add(null!);
+                }
+                else
+                {
+                    dkimName = string.Concat(dkimName, ",", spec.Text);
+                }
+
+                dkimRun.Add(signer);
+                members[^1] = new DkimFilter(dkimName, dkimRun, _timeProvider, _environment.Logger);
+                continue;
+            }
+
+            dkimRun = null;
             IMessageFilter member = spec.Kind switch
             {
                 FilterKind.Exit => new ExitFilter(spec.Number),
@@ -61,6 +88,19 @@ internal sealed class FilterFactory : IFilterFactory
             1 => members[0],
             _ => new FilterChain(members),
         };
+        return true;
+    }
+
+    private bool TryCreateDkimSigner(FilterSpec spec, [NotNullWhen(true)] out Dkim.DkimSigner? signer, out string error)
+    {
+        var settings = spec.Dkim ?? throw new ArgumentException("a dkim spec without settings", nameof(spec));
+        var keyPath = _environment.ResolveProgram(settings.KeyPath);
+        if (!Dkim.DkimSigner.TryCreate(settings, keyPath, out signer, out error))
+        {
+            error = string.Concat("invalid filter \"", spec.Text, "\": ", error);
+            return false;
+        }
+
         return true;
     }
 

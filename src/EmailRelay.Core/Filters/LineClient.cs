@@ -10,7 +10,8 @@ namespace EmailRelay.Filters;
 /// request line out, one reply line back, one request at a time. The connection is kept open and reused;
 /// if a reused connection turns out to have been dropped, it reconnects once and repeats the request.
 /// Connecting and each reply are bounded by the timeout. Failures throw <see cref="IOException"/> or
-/// <see cref="TimeoutException"/> with the text to report.
+/// <see cref="TimeoutException"/> with the text to report (a reply's: <c>response timeout: no response after 1s
+/// while connected to 127.0.0.1:P</c>).
 /// </summary>
 internal sealed class LineClient : IAsyncDisposable
 {
@@ -60,8 +61,9 @@ internal sealed class LineClient : IAsyncDisposable
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or SocketException && limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
+                var text = TimeoutText();
                 Disconnect();
-                throw new TimeoutException("timeout");
+                throw new TimeoutException(text);
             }
             catch (Exception e) when (e is IOException or SocketException)
             {
@@ -115,6 +117,19 @@ internal sealed class LineClient : IAsyncDisposable
         _stream = new NetworkStream(socket, ownsSocket: true);
         _reader = new StreamReader(_stream, Encoding.UTF8, false, 1024, leaveOpen: true);
         Connections++;
+    }
+
+    // E-MailRelay's wording: "response timeout: no response after 1s while connected to 127.0.0.1:P" once connected.
+    private string TimeoutText()
+    {
+        var seconds = ((long)Math.Ceiling(_timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + "s";
+        if (_socket is { Connected: true } socket)
+        {
+            var peer = socket.RemoteEndPoint is IPEndPoint ip ? EmailRelay.Net.EndPointText.Format(ip) : _address;
+            return "response timeout: no response after " + seconds + " while connected to " + peer;
+        }
+
+        return "connection timeout: no connection after " + seconds + " to " + _address;
     }
 
     private void Disconnect()

@@ -5,7 +5,7 @@ namespace EmailRelay.Filters;
 /// <summary>
 /// The <c>net:host:port</c> / <c>net:/unix/path</c> filter (reference §c): sends the absolute content path as
 /// one line over a persistent connection and reads one reply line (<see cref="NetFilterReply"/>). A connection
-/// error is fail with the error text as the reason; a timeout is fail <c>error</c>/<c>timeout</c>.
+/// error is fail with the error text as the reason; a timeout is fail <c>failed</c> with the timeout's text as the reason.
 /// </summary>
 internal sealed class NetFilter : IMessageFilter, IAsyncDisposable
 {
@@ -38,9 +38,10 @@ internal sealed class NetFilter : IMessageFilter, IAsyncDisposable
             var reply = await _client.RequestAsync(context.ContentPath, cancellationToken);
             return NetFilterReply.Parse(reply);
         }
-        catch (TimeoutException)
+        catch (TimeoutException e)
         {
-            return FilterExitCodes.TimedOut;
+            // E-MailRelay: failed response=[failed] reason=[response timeout: ...], so the client sees "452 failed".
+            return new FilterResult(FilterOutcome.Fail, false, "failed", 0, e.Message);
         }
         catch (IOException e)
         {

@@ -6,8 +6,8 @@ using EmailRelay.Spool;
 namespace EmailRelay.Filters;
 
 /// <summary>
-/// The <c>split:</c> built-in (reference §c): groups the <c>To-Remote</c> recipients by domain (lowercased unless
-/// <c>raw</c>), in order of first appearance. The first domain keeps the original message; every other domain gets a
+/// The <c>split:</c> built-in (reference §c): groups the <c>To-Remote</c> recipients by domain (compared lowercased
+/// unless <c>raw</c>, spelt as first seen), in order of first appearance. The first domain keeps the original message; every other domain gets a
 /// new message (<see cref="LinkedCopy"/>: new id, hard-linked content, never seen by later server filters; on a
 /// file spool's new message its <c>.envelope.new</c> becomes <c>.envelope</c> only when the original is committed, and
 /// is removed if the original is not) without the <c>To-Local</c> recipients. Every envelope gets
@@ -40,17 +40,21 @@ internal sealed class SplitFilter : IMessageFilter
     /// <inheritdoc />
     public string Name { get; }
 
-    /// <summary>The recipients grouped by domain, in order of first appearance.</summary>
+    /// <summary>
+    /// The recipients grouped by domain, in order of first appearance. Domains are compared lower-cased unless
+    /// <paramref name="raw"/>, but each group's <c>Domain</c> (its <c>ForwardTo</c>) is spelt as it first appeared, as
+    /// E-MailRelay keeps it (<c>Domain_One.com</c> stays so).
+    /// </summary>
     public static List<(string Domain, List<string> Recipients)> Group(IEnumerable<string> recipients, bool raw)
     {
         ArgumentNullException.ThrowIfNull(recipients);
         var groups = new List<(string Domain, List<string> Recipients)>();
+        var comparison = raw ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
         foreach (var recipient in recipients)
         {
             var at = recipient.LastIndexOf('@');
             var domain = at < 0 ? "" : recipient[(at + 1)..];
-            domain = raw ? domain : domain.ToLowerInvariant();
-            var index = groups.FindIndex(g => string.Equals(g.Domain, domain, StringComparison.Ordinal));
+            var index = groups.FindIndex(g => string.Equals(g.Domain, domain, comparison));
             if (index < 0)
             {
                 groups.Add((domain, [recipient]));

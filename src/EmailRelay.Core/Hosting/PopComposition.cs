@@ -10,7 +10,7 @@ namespace EmailRelay.Hosting;
 internal static class PopComposition
 {
     /// <summary>The POP3 handler, or null if the unit has no POP listener. A bad <c>--pop-auth</c> or certificate is a <see cref="ConfigurationException"/>.</summary>
-    public static Pop3ServerConnectionHandler? Create(RelayUnit unit, FileSpool spool, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    public static Pop3ServerConnectionHandler? Create(RelayUnit unit, FileSpool spool, ILoggerFactory loggerFactory, TimeProvider timeProvider, Events.RelayEvents events)
     {
         ArgumentNullException.ThrowIfNull(unit);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -31,6 +31,7 @@ internal static class PopComposition
         var services = new Pop3ServerServices(store, mechanisms, timeProvider, logger)
         {
             TlsUpgrader = StlsUpgrader(unit, timeProvider),
+            Events = events,
         };
         return new Pop3ServerConnectionHandler(unit.Pop with { Unit = unit.Name, Domain = unit.Domain }, services);
     }

@@ -23,6 +23,7 @@ internal sealed class RelayControl : IRelayControl
     private readonly Action _terminate;
     private readonly Lock _lock = new();
     private readonly List<Action<IReadOnlyList<string>>> _subscribers = [];
+    private int _subscriberCount;
     private long _outStarted;
     private long _outFinished;
     private DateTimeOffset? _dnsblStoppedUntil;
@@ -146,10 +147,14 @@ internal sealed class RelayControl : IRelayControl
         lock (_lock)
         {
             _subscribers.Add(onEvent);
+            _subscriberCount = _subscribers.Count;
         }
 
         return new Subscription(this, onEvent);
     }
+
+    /// <summary>Whether any admin client has asked for <c>notify</c>.</summary>
+    public bool HasSubscribers => Volatile.Read(ref _subscriberCount) != 0;
 
     /// <summary>Sends an event to every <c>notify</c> subscriber (e.g. <c>client</c>, <c>sending</c>, id).</summary>
     public void Publish(params IReadOnlyList<string> parts)
@@ -170,14 +175,20 @@ internal sealed class RelayControl : IRelayControl
     public void OutStarted()
     {
         Interlocked.Increment(ref _outStarted);
-        Publish("network", "out", "start");
+        if (HasSubscribers)
+        {
+            Publish("network", "out", "start");
+        }
     }
 
     /// <summary>Counts the end of an outgoing client connection (<c>OUT finished</c>) and publishes <c>network: out: stop</c>.</summary>
     public void OutFinished()
     {
         Interlocked.Increment(ref _outFinished);
-        Publish("network", "out", "stop");
+        if (HasSubscribers)
+        {
+            Publish("network", "out", "stop");
+        }
     }
 
     private void Unsubscribe(Action<IReadOnlyList<string>> onEvent)
@@ -185,6 +196,7 @@ internal sealed class RelayControl : IRelayControl
         lock (_lock)
         {
             _subscribers.Remove(onEvent);
+            _subscriberCount = _subscribers.Count;
         }
     }
 

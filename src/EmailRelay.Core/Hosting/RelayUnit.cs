@@ -19,6 +19,12 @@ public sealed record RelayUnit(
     bool RemoteClients,
     IReadOnlyList<ListenEndpoint> Listeners)
 {
+    /// <summary>
+    /// The PROXY protocol setting of each service's listeners (<c>--server-proxy-protocol</c>,
+    /// <c>--pop-proxy-protocol</c>); a service not in it takes connections as they come.
+    /// </summary>
+    public IReadOnlyDictionary<ListenService, ProxyProtocolPolicy> ProxyProtocol { get; init; } = new Dictionary<ListenService, ProxyProtocolPolicy>();
+
     /// <summary>The SMTP server's protocol policy and limits.</summary>
     internal SmtpServerOptions Smtp { get; init; } = new();
 

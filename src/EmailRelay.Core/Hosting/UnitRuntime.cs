@@ -1,4 +1,5 @@
 using EmailRelay.Admin;
+using EmailRelay.Events;
 using EmailRelay.Filters;
 using EmailRelay.Net;
 using EmailRelay.Smtp.Client;
@@ -38,6 +39,9 @@ internal sealed class UnitRuntime
     /// <summary>The unit's spool.</summary>
     public FileSpool Spool { get; }
 
+    /// <summary>The unit's event stream (admin <c>notify</c> and the OUT counters subscribe to it).</summary>
+    public RelayEvents Events { get; private init; } = new();
+
     /// <summary>The unit's forwarder, or null when it does not forward.</summary>
     internal Forwarder? Forwarder { get; private init; }
 
@@ -73,18 +77,21 @@ internal sealed class UnitRuntime
         var spool = new FileSpool(unit.SpoolDirectory, loggerFactory.CreateLogger("EmailRelay.Spool"), timeProvider);
         await spool.RecoverAsync(cancellationToken);
         // An empty --filter stays quiet (reference §c): no filter at all rather than a logged no-op.
-        var services = new SmtpServerServices(spool, verifier, filter is EmptyFilter ? null : filter, timeProvider, loggerFactory.CreateLogger("EmailRelay.Smtp.Server"));
+        var events = new RelayEvents();
+        var services = new SmtpServerServices(spool, verifier, filter is EmptyFilter ? null : filter, timeProvider, loggerFactory.CreateLogger("EmailRelay.Smtp.Server"))
+        {
+            Events = events,
+        };
         services = AuthTlsComposition.Apply(unit, services, loggerFactory, timeProvider);
 
-        var forwarderEvents = new ForwarderEventTap(loggerFactory);
         Forwarder? forwarder = null;
-        if (ClientAuthTlsComposition.Apply(unit.Forwarding, loggerFactory, timeProvider) is { } forwarding && !ForwarderFactory.TryCreate(forwarding, spool, timeProvider, forwarderEvents, out forwarder, out error))
+        if (ClientAuthTlsComposition.Apply(unit.Forwarding, loggerFactory, timeProvider) is { } forwarding && !ForwarderComposition.TryCreate(forwarding, spool, timeProvider, loggerFactory, events, out forwarder, out error, filterEnvironment))
         {
             throw new ConfigurationException(error);
         }
 
         services = forwarder is null ? services : services with { ForwardingRequested = () => forwarder.Request("rescan") };
-        services = forwarder is { Options.Immediate: true } ? services with { ForwardImmediately = forwarder.ForwardNowAsync } : services;
+        services = forwarder is { Options.Immediate: true } ? services with { OpenImmediateSession = forwarder.OpenImmediateSession } : services;
         var smtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name }, services);
         var disabledSmtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name, Policy = unit.Smtp.Policy with { Enabled = false } }, services);
         var gate = new SmtpConnectionGate(smtp, disabledSmtp);
@@ -92,16 +99,17 @@ internal sealed class UnitRuntime
         if (forwarder is not null)
         {
             ForwarderControl.Attach(control, forwarder);
-            forwarderEvents.Control = control;
+            events.Subscribe(new AdminEventSubscriber(control));
         }
 
         var runtime = new UnitRuntime(unit, spool, DnsblComposition.Wrap(unit, gate, control, timeProvider, loggerFactory))
         {
+            Events = events,
             Forwarder = forwarder,
             Control = control,
             Admin = new AdminConnectionHandler(control, unit.AdminTerminate, loggerFactory.CreateLogger("EmailRelay.Admin")),
         };
-        runtime._pop = PopComposition.Create(unit, spool, loggerFactory, timeProvider);
+        runtime._pop = PopComposition.Create(unit, spool, loggerFactory, timeProvider, events);
         return runtime;
     }
 

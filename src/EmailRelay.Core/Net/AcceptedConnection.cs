@@ -29,8 +29,18 @@ public sealed class AcceptedConnection : IAsyncDisposable
     /// <summary>The local address the client connected to.</summary>
     public EndPoint? LocalEndPoint { get; }
 
-    /// <summary>The peer's address (an <see cref="IPEndPoint"/>, or a <see cref="UnixDomainSocketEndPoint"/>).</summary>
-    public EndPoint? RemoteEndPoint { get; }
+    /// <summary>
+    /// The client's address (an <see cref="IPEndPoint"/>, or a <see cref="UnixDomainSocketEndPoint"/>): the socket's
+    /// peer, or behind a PROXY protocol balancer the real client the header names. Everything that uses the peer
+    /// address (access rules, trusted-address secrets, DNSBL, logs, <c>Received</c>, the envelope, filters) reads this.
+    /// </summary>
+    public EndPoint? RemoteEndPoint { get; init; }
+
+    /// <summary>The balancer's address when a PROXY protocol header gave <see cref="RemoteEndPoint"/>, else null.</summary>
+    public EndPoint? BalancerEndPoint { get; init; }
+
+    /// <summary>The PROXY protocol header the connection started with, or null.</summary>
+    public EmailRelay.Protocol.Proxy.ProxyHeader? ProxyHeader { get; init; }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => Stream.DisposeAsync();

@@ -30,6 +30,8 @@ public sealed class Listener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _serviceName;
     private readonly Func<EndPoint?, bool> _isLocalPeer;
+    private readonly ProxyProtocolPolicy? _proxyProtocol;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private Socket? _socket;
 
@@ -40,7 +42,9 @@ public sealed class Listener : IAsyncDisposable
     /// <param name="handler">Serves each connection.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="isLocalPeer">The local-peer test (default <see cref="LocalNetworks.IsLocal(EndPoint?)"/>; tests replace it).</param>
-    public Listener(ListenEndpoint endpoint, string unit, bool remoteClients, IConnectionHandler handler, ILogger logger, Func<EndPoint?, bool>? isLocalPeer = null)
+    /// <param name="proxyProtocol">When set, every connection must come from a trusted balancer and start with a PROXY protocol header.</param>
+    /// <param name="time">The clock for the PROXY header timeout (default <see cref="TimeProvider.System"/>).</param>
+    public Listener(ListenEndpoint endpoint, string unit, bool remoteClients, IConnectionHandler handler, ILogger logger, Func<EndPoint?, bool>? isLocalPeer = null, ProxyProtocolPolicy? proxyProtocol = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(handler);
@@ -52,6 +56,8 @@ public sealed class Listener : IAsyncDisposable
         _logger = logger;
         _serviceName = ServiceName(endpoint.Service);
         _isLocalPeer = isLocalPeer ?? LocalNetworks.IsLocal;
+        _proxyProtocol = proxyProtocol;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>The end point this listener is for.</summary>
@@ -201,7 +207,27 @@ public sealed class Listener : IAsyncDisposable
     private async Task ServeAsync(Socket socket, long id, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var peer = socket.RemoteEndPoint;
+        var balancer = socket.RemoteEndPoint;
+        var peer = balancer;
+        EmailRelay.Protocol.Proxy.ProxyHeader? header = null;
+        if (_proxyProtocol is not null)
+        {
+            try
+            {
+                (header, peer) = await ReadProxyHeaderAsync(socket, id, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                peer = null; // shutdown
+            }
+
+            if (peer is null)
+            {
+                socket.Dispose();
+                return;
+            }
+        }
+
         using var scope = _logger.BeginScope(new ConnectionLogScope(_unit, peer is IPEndPoint ? peer : null, id));
         if (!_remoteClients && !_isLocalPeer(peer))
         {
@@ -218,7 +244,10 @@ public sealed class Listener : IAsyncDisposable
 
         try
         {
-            await _handler.HandleAsync(new AcceptedConnection(socket, id), cancellationToken);
+            var connection = header is null
+                ? new AcceptedConnection(socket, id)
+                : new AcceptedConnection(socket, id) { RemoteEndPoint = peer, BalancerEndPoint = balancer, ProxyHeader = header };
+            await _handler.HandleAsync(connection, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -229,6 +258,38 @@ public sealed class Listener : IAsyncDisposable
             Log.HandlerFailed(_logger, _serviceName, ex.Message, ex);
             socket.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The PROXY protocol step (before the access rules and the session): the header and the client it names, or a
+    /// null client when the connection is to be closed (an untrusted peer, a bad or late header; logged here).
+    /// </summary>
+    private async Task<(EmailRelay.Protocol.Proxy.ProxyHeader? Header, EndPoint? Client)> ReadProxyHeaderAsync(Socket socket, long id, CancellationToken cancellationToken)
+    {
+        var policy = _proxyProtocol!;
+        var balancer = socket.RemoteEndPoint;
+        using var scope = _logger.BeginScope(new ConnectionLogScope(_unit, balancer is IPEndPoint ? balancer : null, id));
+        var address = balancer is IPEndPoint ip ? EndPointText.FormatAddress(ip.Address) : EndPointText.Format(balancer);
+        if (!policy.IsTrusted(balancer))
+        {
+            Log.ProxyUntrusted(_logger, _serviceName, address);
+            return (null, null);
+        }
+
+        var outcome = await ProxyHeaderReader.ReadAsync(socket, policy.Timeout, _time, cancellationToken);
+        if (outcome.Header is not { } header)
+        {
+            Log.ProxyFailed(_logger, _serviceName, address, outcome.Error ?? "no header");
+            return (null, null);
+        }
+
+        var client = outcome.ClientOr(balancer);
+        var tls = header.Tls is { UsedTls: true } t ? ", TLS " + (t.Version ?? "") + (t.CommonName is { } cn ? " cn=" + cn : "") : "";
+        var clientText = EndPointText.Format(client);
+        var balancerText = EndPointText.Format(balancer);
+        Log.ProxyAccepted(_logger, _serviceName, clientText, balancerText, header.Version, tls);
+
+        return (header, client);
     }
 
     private static bool IsNoIPv6(SocketException ex) =>

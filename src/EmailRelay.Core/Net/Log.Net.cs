@@ -16,4 +16,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Service} server: accept failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, string service, string reason);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "{Service} connection refused: {Address} is not a trusted PROXY protocol balancer")]
+    public static partial void ProxyUntrusted(ILogger logger, string service, string address);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "{Service} connection from balancer {Address} closed: {Reason}")]
+    public static partial void ProxyFailed(ILogger logger, string service, string address, string reason);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "{Service} connection from {Client} via balancer {Balancer} (PROXY protocol v{Version}{Tls})")]
+    public static partial void ProxyAccepted(ILogger logger, string service, string client, string balancer, int version, string tls);
 }

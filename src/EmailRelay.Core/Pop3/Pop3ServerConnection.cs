@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Security;
 using System.Text;
 using EmailRelay.Diagnostics;
+using EmailRelay.Events;
 using EmailRelay.Net;
 using EmailRelay.Protocol.Pop3;
 using EmailRelay.Protocol.Smtp;
@@ -63,6 +64,7 @@ internal sealed class Pop3ServerConnection : IDisposable
     {
         using var scope = _logger.BeginScope(new ConnectionLogScope(_options.Unit, _remoteEndPoint, _connectionId));
         Log.ConnectionFrom(_logger, EndPointText(_remoteEndPoint));
+        _services.Events.SessionOpened(RelayService.Pop, _connectionId, _remoteEndPoint);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timeout.Token);
         try
         {
@@ -100,6 +102,7 @@ internal sealed class Pop3ServerConnection : IDisposable
 
             _timeout.Dispose();
             Log.ConnectionClosed(_logger, _closeReason);
+            _services.Events.SessionClosed(RelayService.Pop, _connectionId, _remoteEndPoint, _closeReason);
         }
     }
 
@@ -287,6 +290,8 @@ internal sealed class Pop3ServerConnection : IDisposable
             Log.AuthSucceeded(_logger, mechanism, _session.AuthSecretInfo ?? "");
         }
 
+        _services.Events.Connection(RelayEventKind.AuthSucceeded, RelayService.Pop, _connectionId, _session.AuthMechanism ?? "USER");
+
         Log.Authenticated(_logger, user, messages.Length);
         return messages;
     }
@@ -366,6 +371,7 @@ internal sealed class Pop3ServerConnection : IDisposable
 
         await _transport.UpgradeAsync(_services.TlsUpgrader, cancellationToken);
         _session.TlsEstablished();
+        _services.Events.Connection(RelayEventKind.TlsEstablished, RelayService.Pop, _connectionId, Tls.TlsServer.ProtocolName(_transport.Stream));
         return true;
     }
 
@@ -391,9 +397,11 @@ internal sealed class Pop3ServerConnection : IDisposable
         {
             case Pop3Event.AuthenticationFailed:
                 Log.AuthenticationFailed(_logger);
+                _services.Events.Connection(RelayEventKind.AuthFailed, RelayService.Pop, _connectionId, _session.AuthMechanism ?? "USER");
                 break;
             case Pop3Event.AuthFailureLimit:
                 Log.AuthenticationFailed(_logger);
+                _services.Events.Connection(RelayEventKind.AuthFailed, RelayService.Pop, _connectionId, _session.AuthMechanism ?? "USER");
                 Log.AuthFailureLimit(_logger);
                 _closeReason = "too many authentication failures";
                 break;

@@ -12,4 +12,7 @@ internal sealed record Pop3ServerServices(PopStore Store, SaslServerMechanisms M
 {
     /// <summary>Upgrades the plain stream to TLS (server side); null if STLS is not configured.</summary>
     public Func<Stream, CancellationToken, Task<Stream>>? TlsUpgrader { get; init; }
+
+    /// <summary>Where sessions, auth and TLS are reported.</summary>
+    public EmailRelay.Events.RelayEvents Events { get; init; } = new();
 }

@@ -211,8 +211,26 @@ internal sealed class FileSpool : IMessageSpool, IUserSpools
         }
         catch (SpoolException exception)
         {
-            // Unlocked again and left in place, without a Changed event: a rescan would only fail again.
-            Log.IgnoringEnvelope(Logger, _paths.Of(id, SpoolFileKind.EnvelopeBusy), exception.Message);
+            string busyPath = _paths.Of(id, SpoolFileKind.EnvelopeBusy);
+            Log.IgnoringEnvelope(Logger, busyPath, exception.Message);
+            if (exception.IsInvalidEnvelope)
+            {
+                // Not an envelope: moved aside to .bad (see FileStoredMessage.MoveAsideAsync), so that one bad file
+                // neither stops a run nor is read again at every poll.
+                try
+                {
+                    await message.MoveAsideAsync();
+                }
+                catch (SpoolException moveFailure)
+                {
+                    Log.CleanupFailed(Logger, busyPath, moveFailure.Message);
+                    message.Unlock(raiseChanged: false);
+                }
+
+                throw;
+            }
+
+            // Unreadable (an I/O error): unlocked again and left in place, without a Changed event: a rescan would only fail again.
             message.Unlock(raiseChanged: false);
             throw;
         }

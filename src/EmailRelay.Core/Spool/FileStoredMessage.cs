@@ -103,7 +103,7 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
         }
 
         EnvelopeReadResult result = EnvelopeFormat.Read(bytes);
-        Envelope = result.Envelope ?? throw new SpoolException(Id, result.Error ?? "invalid envelope");
+        Envelope = result.Envelope ?? throw new SpoolException(Id, result.Error ?? "invalid envelope") { IsInvalidEnvelope = true };
         return ValueTask.CompletedTask;
     }
 
@@ -190,6 +190,18 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     {
         Unlock(raiseChanged: true);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Moves a message whose envelope does not parse to <c>.envelope.bad</c>, its bytes untouched (no reason is
+    /// appended to a file that is not an envelope), so that no run tries it again; <c>unfail-all</c> returns it once repaired.
+    /// </summary>
+    internal async ValueTask MoveAsideAsync()
+    {
+        Log.FailingEnvelope(_spool.Logger, Id.Value);
+        Release(SpoolFileKind.EnvelopeBad, "cannot fail message");
+        Finish();
+        await _spool.SyncDirectoryAsync(Id);
     }
 
     /// <summary>Returns the message to the ready state (marker cleared first) unless it is finished.</summary>

@@ -1,3 +1,4 @@
+using EmailRelay.Platform;
 using EmailRelay.Protocol.Mail;
 
 namespace EmailRelay.Spool;
@@ -13,10 +14,9 @@ internal static class SpoolErrors
             return false;
         }
 
-        // On Unix .NET puts the raw errno in HResult for errors it does not map.
-        int code = io.HResult & 0xFFFF;
+        // Ours carry a FileErrors code; .NET's the system's own errno (Unix) or a 0x8007xxxx Win32 HResult (Windows).
         return io.HResult is SpoolNative.ENOSPC or SpoolNative.EDQUOT ||
-            (unchecked((uint)io.HResult) >> 16 == 0x8007 && code is 0x70 or 0x27);
+            FilePlatform.Current.ToPortableError(io.HResult) is SpoolNative.ENOSPC or SpoolNative.EDQUOT;
     }
 
     /// <summary>Wraps an I/O failure.</summary>

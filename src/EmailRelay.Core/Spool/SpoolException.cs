@@ -34,4 +34,7 @@ public sealed class SpoolException : Exception
 
     /// <summary>True if the failure is the disk or quota being full (the SMTP reply is then 452).</summary>
     public bool IsDiskFull { get; init; }
+
+    /// <summary>True if an envelope file was read but is not a valid envelope (it will not parse on a retry either).</summary>
+    public bool IsInvalidEnvelope { get; init; }
 }

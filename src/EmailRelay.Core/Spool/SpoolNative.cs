@@ -1,249 +1,125 @@
-using System.Runtime.InteropServices;
+using EmailRelay.Platform;
+using EmailRelay.Platform.Linux;
 using Microsoft.Win32.SafeHandles;
 
 namespace EmailRelay.Spool;
 
 /// <summary>
-/// The few libc calls the spool needs that .NET does not expose: <c>open</c> (exclusive create and
-/// directory handles), <c>flock</c>, <c>fsync</c>, <c>rename</c> and <c>statfs</c>. Linux flag values (x64 and
-/// arm64 share them except <c>O_DIRECTORY</c>). Errors come back as errno through <see cref="Marshal.GetLastPInvokeError"/>.
-/// New message files are opened here rather than through <see cref="FileStream"/>, which adds an
-/// <c>fstatfs</c>, an advisory <c>flock</c> and an <c>lseek</c> to every open (measured with strace: about
-/// 8 system calls per message) that the spool does not need.
+/// The spool's file calls, in the shape its types use them: a thin facade over this system's
+/// <see cref="IFilePlatform"/> (<see cref="FilePlatform.Current"/>). Errors are <see cref="FileErrors"/> codes
+/// (Linux's errno numbers on every system).
 /// </summary>
 internal static partial class SpoolNative
 {
-    public const int ENOENT = 2;
-    public const int EEXIST = 17;
-    public const int EWOULDBLOCK = 11;
-    public const int ENOSPC = 28;
-    public const int EDQUOT = 122;
-    public const int ENOSYS = 38;
-    public const int EPERM = 1;
-    public const int EACCES = 13;
-    public const int EXDEV = 18;
-    public const int EINVAL = 22;
-    public const int EROFS = 30;
+    public const int ENOENT = FileErrors.ENOENT;
+    public const int EEXIST = FileErrors.EEXIST;
+    public const int EWOULDBLOCK = FileErrors.EWOULDBLOCK;
+    public const int ENOSPC = FileErrors.ENOSPC;
+    public const int EDQUOT = FileErrors.EDQUOT;
+    public const int ENOSYS = FileErrors.ENOSYS;
+    public const int EPERM = FileErrors.EPERM;
+    public const int EACCES = FileErrors.EACCES;
+    public const int EXDEV = FileErrors.EXDEV;
+    public const int EINVAL = FileErrors.EINVAL;
+    public const int EROFS = FileErrors.EROFS;
 
-    private const int O_RDONLY = 0;
-    private const int O_WRONLY = 1;
-    private const int O_RDWR = 2;
-    private const int O_CREAT = 0x40;
-    private const int O_EXCL = 0x80;
-    private const int O_TRUNC = 0x200;
-    private const int AtFdCwd = -100;
-    private const uint RenameNoReplaceFlag = 1;
-    private const long TmpfsMagic = 0x01021994;
-    private const long RamfsMagic = 0x858458f6;
-    private const int O_CLOEXEC = 0x80000;
-    private const int LOCK_EX = 2;
-    private const int LOCK_NB = 4;
-    private const int LOCK_UN = 8;
-    private const int AtEmptyPath = 0x1000;
+    private static IFilePlatform Files => FilePlatform.Current;
 
-    private static int ODirectory => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
+    /// <summary>The Linux layer when running on Linux (the free-file pool's extra calls); null elsewhere.</summary>
+    private static LinuxFiles? Linux => Files as LinuxFiles;
 
     /// <summary>Opens (optionally creating, optionally exclusively) a file read-write; null with errno on failure.</summary>
-    public static SafeFileHandle? OpenReadWrite(string path, bool create, bool exclusive, out int errno)
-    {
-        int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0) | (exclusive ? O_EXCL : 0);
-        return Open(path, flags, out errno);
-    }
+    public static SafeFileHandle? OpenReadWrite(string path, bool create, bool exclusive, out int errno) =>
+        Files.Open(path, FileOpenMode.ReadWrite | (create ? FileOpenMode.Create : 0) | (exclusive ? FileOpenMode.Exclusive : 0), out errno);
 
     /// <summary>
     /// Opens a spool file for writing, 0660 (umask permitting): created exclusively (<paramref name="exclusive"/>,
-    /// EEXIST if it exists) or created/truncated. Null with errno on failure. Elsewhere than Linux, .NET's own open.
+    /// EEXIST if it exists) or created/truncated. Null with errno on failure.
     /// </summary>
-    public static SafeFileHandle? OpenForWriting(string path, bool exclusive, out int errno)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            errno = 0;
-            FileMode mode = exclusive ? FileMode.CreateNew : FileMode.Create;
-            try
-            {
-                SafeFileHandle handle = File.OpenHandle(path, mode, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(handle, FileSpool.FileMode0660);
-                }
+    public static SafeFileHandle? OpenForWriting(string path, bool exclusive, out int errno) =>
+        Files.Open(path, FileOpenMode.Write | FileOpenMode.Create | (exclusive ? FileOpenMode.Exclusive : FileOpenMode.Truncate), out errno);
 
-                return handle;
-            }
-            catch (IOException) when (exclusive && File.Exists(path))
-            {
-                errno = EEXIST;
-                return null;
-            }
-        }
+    /// <summary>Renames within the spool, atomically replacing <paramref name="to"/>. Returns 0 or the errno (ENOENT when <paramref name="from"/> is gone).</summary>
+    public static int Rename(string from, string to) => Files.Rename(from, to);
 
-        return Open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC), out errno);
-    }
+    /// <summary>Renames without replacing: 0, or the errno (EEXIST when <paramref name="to"/> exists; EINVAL or ENOSYS where the file system or system cannot).</summary>
+    public static int RenameNoReplace(string from, string to) => Files.RenameNoReplace(from, to);
 
-    /// <summary>
-    /// Renames within the spool (<c>rename(2)</c>: atomic, replacing <paramref name="to"/>). Returns 0 or the
-    /// errno (ENOENT when <paramref name="from"/> is gone). Elsewhere than Linux, <see cref="File.Move(string, string, bool)"/>.
-    /// </summary>
-    public static int Rename(string from, string to)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            try
-            {
-                File.Move(from, to, overwrite: true);
-                return 0;
-            }
-            catch (FileNotFoundException)
-            {
-                return ENOENT;
-            }
-        }
+    /// <summary>True if <paramref name="directory"/> is on tmpfs or ramfs, where a flush is a no-op; false when unknown.</summary>
+    public static bool IsMemoryFileSystem(string directory) => Files.IsMemoryFileSystem(directory);
 
-        return rename(from, to) == 0 ? 0 : Marshal.GetLastPInvokeError();
-    }
+    /// <summary>Flushes a file's data, and the metadata needed to read it back, to stable storage (<see cref="IFilePlatform.Flush"/>).</summary>
+    public static void SyncData(SafeFileHandle handle, string path) => Files.Flush(handle, path);
 
-    /// <summary>
-    /// Renames without replacing (<c>renameat2(RENAME_NOREPLACE)</c>): 0, or the errno (EEXIST when <paramref name="to"/>
-    /// exists; EINVAL or ENOSYS where the file system or kernel cannot). Elsewhere than Linux, ENOSYS.
-    /// </summary>
-    public static int RenameNoReplace(string from, string to)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return ENOSYS;
-        }
+    /// <summary>Makes the directory's renames and creations durable (<see cref="IFilePlatform.SyncDirectory"/>).</summary>
+    public static void SyncDirectory(string path) => Files.SyncDirectory(path);
 
-        return renameat2(AtFdCwd, from, AtFdCwd, to, RenameNoReplaceFlag) == 0 ? 0 : Marshal.GetLastPInvokeError();
-    }
-
-    /// <summary>
-    /// True if <paramref name="directory"/> is on tmpfs or ramfs, where <c>fsync</c> is a no-op
-    /// (the kernel's <c>noop_fsync</c>): the data lives in memory and survives exactly as long as the kernel.
-    /// False when unknown or elsewhere than Linux.
-    /// </summary>
-    public static bool IsMemoryFileSystem(string directory)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return false;
-        }
-
-        // struct statfs starts with the long f_type on 64-bit Linux (120 bytes in all; more room is harmless).
-        Span<long> buffer = stackalloc long[32];
-        if (statfs(directory, ref MemoryMarshal.GetReference(buffer)) != 0)
-        {
-            return false;
-        }
-
-        long type = IntPtr.Size == 8 ? buffer[0] : (uint)buffer[0];
-        return type is TmpfsMagic or RamfsMagic;
-    }
-
-    /// <summary><c>fdatasync(2)</c> of a handle (see <see cref="SyncData(FileStream)"/>); elsewhere than Linux, a full flush.</summary>
-    public static void SyncData(SafeFileHandle handle, string path)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            RandomAccess.FlushToDisk(handle);
-            return;
-        }
-
-        if (fdatasync(handle) != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new IOException("cannot sync \"" + path + "\": errno " + errno, errno);
-        }
-    }
-
-    /// <summary>Fsyncs a directory, so that renames and creations in it are on stable storage.</summary>
-    public static void SyncDirectory(string path)
-    {
-        using SafeFileHandle? handle = Open(path, O_RDONLY | O_CLOEXEC | ODirectory, out int errno);
-        if (handle is null)
-        {
-            throw new IOException("cannot open directory \"" + path + "\" for sync: errno " + errno, errno);
-        }
-
-        if (fsync(handle) != 0)
-        {
-            errno = Marshal.GetLastPInvokeError();
-            throw new IOException("cannot sync directory \"" + path + "\": errno " + errno, errno);
-        }
-    }
-
-    /// <summary>
-    /// Flushes a file's data, and the metadata needed to read it back (its size and block
-    /// allocation), to stable storage: <c>fdatasync(2)</c>. That is all a new spool file needs; its
-    /// name is made durable by the directory fsync after the commit rename, and its timestamps do not
-    /// matter. Elsewhere than Linux, a full fsync.
-    /// </summary>
+    /// <summary>Writes out <paramref name="stream"/>'s buffer and then flushes its file as <see cref="SyncData(SafeFileHandle, string)"/> does.</summary>
     public static void SyncData(FileStream stream)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            stream.Flush(flushToDisk: true);
-            return;
-        }
-
         stream.Flush();
-        if (fdatasync(stream.SafeFileHandle) != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new IOException("cannot sync \"" + stream.Name + "\": errno " + errno, errno);
-        }
+        Files.Flush(stream.SafeFileHandle, stream.Name);
     }
 
-    /// <summary>Tries an exclusive non-blocking <c>flock</c>; false if another open file description holds it.</summary>
-    public static bool TryLockExclusive(SafeFileHandle handle, out int errno)
+    /// <summary>Tries the exclusive owner lock without waiting; false (EWOULDBLOCK) if another open file holds it.</summary>
+    public static bool TryLockExclusive(SafeFileHandle handle, out int errno) => Files.TryLockOwner(handle, out errno);
+
+    /// <summary>Releases the owner lock (closing the last handle releases it too).</summary>
+    public static void Unlock(SafeFileHandle handle) => Files.UnlockOwner(handle);
+
+    /// <summary>Renames <paramref name="from"/> to <paramref name="to"/>, replacing it; false with errno on failure.</summary>
+    public static bool TryRename(string from, string to, out int errno)
     {
-        if (flock(handle, LOCK_EX | LOCK_NB) == 0)
-        {
-            errno = 0;
-            return true;
-        }
-
-        errno = Marshal.GetLastPInvokeError();
-        return false;
+        errno = Rename(from, to);
+        return errno == 0;
     }
 
-    /// <summary>Releases a <c>flock</c> (closing the last descriptor releases it too).</summary>
-    public static void Unlock(SafeFileHandle handle) => _ = flock(handle, LOCK_UN);
-
-    private static SafeFileHandle? Open(string path, int flags, out int errno)
+    /// <summary>Removes a file; false with errno on failure (<see cref="ENOENT"/> if it is already gone).</summary>
+    public static bool TryUnlink(string path, out int errno)
     {
-        // 0660: E-MailRelay compat (message files are group read-write), umask permitting.
-        int fd = open(path, flags, 0x1B0);
-        if (fd < 0)
-        {
-            errno = Marshal.GetLastPInvokeError();
-            return null;
-        }
-
-        errno = 0;
-        return new SafeFileHandle(fd, ownsHandle: true);
+        errno = Files.Unlink(path);
+        return errno == 0;
     }
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags, int mode);
+    /// <summary>Opens a file read-only (no advisory lock); null with errno on failure.</summary>
+    public static SafeFileHandle? OpenReadOnly(string path, out int errno) => Files.Open(path, FileOpenMode.Read, out errno);
 
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int rename(string from, string to);
+    /// <summary>Hard-links <paramref name="existing"/> as <paramref name="newPath"/>: 0 or the errno.</summary>
+    public static int Link(string existing, string newPath) => Files.Link(existing, newPath);
 
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int renameat2(int fromDirectory, string from, int toDirectory, string to, uint flags);
+    /// <summary>Whether <paramref name="handle"/>'s file is the one named <paramref name="path"/> (same device and inode).</summary>
+    public static bool IsNamedBy(SafeFileHandle handle, string path) =>
+        TryStat(handle, out FileStatus open) && TryStat(path, out FileStatus named) &&
+        open.Device == named.Device && open.Inode == named.Inode;
 
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int statfs(string path, ref long buffer);
+    /// <summary>Status of an open file; false if it cannot tell.</summary>
+    public static bool TryStat(SafeFileHandle handle, out FileStatus status)
+    {
+        bool ok = Files.TryGetStatus(handle, out var s);
+        status = new FileStatus(s.Device, s.Inode, s.Links, s.Size, s.Owner);
+        return ok;
+    }
 
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int statx(SafeFileHandle fd, string path, int flags, uint mask, ref uint buffer);
+    /// <summary>Status of a path (not following a final symbolic link where the system can); false with errno if it cannot.</summary>
+    public static bool TryStat(string path, out FileStatus status, out int errno)
+    {
+        bool ok = Files.TryGetStatus(path, out var s, out errno);
+        status = new FileStatus(s.Device, s.Inode, s.Links, s.Size, s.Owner);
+        return ok;
+    }
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int flock(SafeFileHandle fd, int operation);
+    /// <summary>Status of a path; false if it cannot.</summary>
+    public static bool TryStat(string path, out FileStatus status) => TryStat(path, out status, out _);
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fsync(SafeFileHandle fd);
+    /// <summary>Truncates the file named <paramref name="path"/>: 0 or the errno. Linux only (the free-file pool's); ENOSYS elsewhere.</summary>
+    public static int Truncate(string path, long length) => Linux?.Truncate(path, length) ?? ENOSYS;
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fdatasync(SafeFileHandle fd);
+    /// <summary>Makes a directory with mode 0770 (umask permitting): 0 or the errno (EEXIST if it exists). Linux only; ENOSYS elsewhere.</summary>
+    public static int MakeDirectory(string path) => Linux?.MakeDirectory(path) ?? ENOSYS;
+
+    /// <summary>Swaps two names atomically: 0, or the errno (EINVAL or ENOSYS where the file system or system cannot).</summary>
+    public static int RenameExchange(string a, string b) => Linux?.RenameExchange(a, b) ?? ENOSYS;
+
+    /// <summary>The few file status fields the spool reads (<see cref="Platform.FileStatus"/>).</summary>
+    internal readonly record struct FileStatus(ulong Device, ulong Inode, uint Links, long Size, uint Owner);
 }

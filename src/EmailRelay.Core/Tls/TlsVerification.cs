@@ -26,7 +26,7 @@ internal static class TlsVerification
         }
 
         X509Certificate2Collection roots = TlsCertificates.LoadCa(verify);
-        return (_, cert, _, _) => cert is not null && ChainsTo(cert, roots, null);
+        return (_, cert, chain, _) => cert is not null && ChainsTo(cert, chain, roots, null);
     }
 
     /// <summary>
@@ -50,16 +50,29 @@ internal static class TlsVerification
         }
 
         X509Certificate2Collection roots = TlsCertificates.LoadCa(verify);
-        return (_, cert, _, _) => cert is not null && ChainsTo(cert, roots, name);
+        return (_, cert, chain, _) => cert is not null && ChainsTo(cert, chain, roots, name);
     }
 
-    private static bool ChainsTo(X509Certificate certificate, X509Certificate2Collection roots, string? name)
+    // The CA file holds the trust anchors; the intermediates come from the peer (issue 23 G: a leaf and an
+    // intermediate sent, only the root in the file, as most public CAs issue). SslStream puts the certificates the
+    // peer sent in its chain's ExtraStore (and in the elements it could build); they only help find a path and are
+    // never trusted themselves.
+    private static bool ChainsTo(X509Certificate certificate, X509Chain? peerChain, X509Certificate2Collection roots, string? name)
     {
         using var cert = new X509Certificate2(certificate);
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (peerChain is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(peerChain.ChainPolicy.ExtraStore);
+            foreach (var element in peerChain.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
         return chain.Build(cert) && (name is null || MatchesName(cert, name));
     }
 

@@ -38,9 +38,7 @@ internal sealed class ProgramVerifier : IAddressVerifier
         var run = await ProcessRunner.RunAsync(Path, args, _timeout, _timeProvider, cancellationToken);
         if (run.Outcome == ProcessOutcome.Exited && _logger.IsEnabled(LogLevel.Debug))
         {
-            string[] lines = System.Text.Encoding.UTF8.GetString(run.Output).Trim().Split('\n');
-            string line1 = lines[0].TrimEnd('\r');
-            string line2 = lines.Length > 1 ? lines[1].TrimEnd('\r') : "";
+            var (line1, line2, _) = VerifierExitCodes.Lines(run.Output);
             Log.VerifierExit(_logger, run.ExitCode, line1, line2);
         }
 

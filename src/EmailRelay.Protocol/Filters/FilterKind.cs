@@ -33,6 +33,9 @@ public enum FilterKind
     /// <summary><c>msgid:</c>: adds a Message-ID header if missing.</summary>
     MsgId,
 
+    /// <summary><c>dkim:d=..;s=..;key=..[;..]</c>: adds a DKIM signature.</summary>
+    Dkim,
+
     /// <summary><c>file:path</c> or a bare path: an external program.</summary>
     File,
 }

@@ -38,6 +38,9 @@ internal sealed record FilterSpec
     /// <summary>The <c>mx:</c> <c>rt=</c> restart timeout in seconds, or null for the default.</summary>
     public int? RestartTimeoutSeconds { get; init; }
 
+    /// <summary>The signature settings of a <c>dkim:</c> member, or null.</summary>
+    public Dkim.DkimSignerSettings? Dkim { get; init; }
+
     /// <summary>True if <see cref="Value"/> is a unix-domain socket path (<c>net:/path</c>, <c>spam:/path</c>).</summary>
     public bool IsUnixSocket => Kind is FilterKind.Net or FilterKind.Spam or FilterKind.SpamEdit && Value.StartsWith('/');
 

@@ -91,6 +91,8 @@ internal static class FilterSpecParser
                 return TryParseSplitOptions(member, value, out spec, out error);
             case "mx":
                 return TryParseMxOptions(member, value, out spec, out error);
+            case "dkim":
+                return DkimSpecParser.TryParse(member, value, out spec, out error);
             case "msgid":
                 if (value.Length != 0)
                 {

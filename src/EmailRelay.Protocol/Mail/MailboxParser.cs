@@ -14,7 +14,7 @@ namespace EmailRelay.Protocol.Mail;
 /// Accepted: spaces or tabs before the path; <c>&lt;&gt;</c> when <c>allowEmpty</c>; a source route
 /// <c>&lt;@a,@b:u@d&gt;</c> (reduced to <c>u@d</c>); a dot-string or quoted-string local part (quoted
 /// kept as received, escapes included); a mailbox without a domain (<c>&lt;postmaster&gt;</c>); a domain
-/// of letter/digit/hyphen labels, with UTF-8 labels converted to A-labels when asked; an address
+/// of letter/digit/hyphen/underscore labels, with UTF-8 labels converted to A-labels when asked; an address
 /// literal <c>[1.2.3.4]</c>, <c>[IPv6:…]</c> or <c>[tag:text]</c>. Lenient on purpose, as mail
 /// servers commonly are: dots in a dot-string local part are not checked for position.
 /// The path must be followed by whitespace or the end of the text.
@@ -286,7 +286,8 @@ internal static class MailboxParser
 
             foreach (byte b in label)
             {
-                if (!(char.IsAsciiLetterOrDigit((char)b) || b == '-' || b >= 0x80))
+                // '_' as E-MailRelay accepts it: not a hostname character (RFC 952), but real hosts use it.
+                if (!(char.IsAsciiLetterOrDigit((char)b) || b == '-' || b == '_' || b >= 0x80))
                 {
                     return null;
                 }

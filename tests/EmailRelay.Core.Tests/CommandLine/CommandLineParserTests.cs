@@ -254,4 +254,19 @@ public class CommandLineParserTests
         Assert.Contains("Features: SMTP server and client, POP3 server", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Not built yet", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Version_verbose_has_E_MailRelay_feature_lines_in_its_order()
+    {
+        // Scripts (and E-MailRelay's own suite) match these whole lines to detect admin, POP, threads and sockets.
+        var lines = Assert.IsType<ShowText>(Parse("--version", "--verbose")).Text.Split('\n');
+        string[] expected = OperatingSystem.IsWindows()
+            ? ["Multi-threading: enabled", "POP server: enabled", "Admin server: enabled", "TLS library: .NET SslStream on OpenSSL 9.9.9-test"]
+            : ["Multi-threading: enabled", "Unix domain sockets: enabled", "POP server: enabled", "Admin server: enabled", "TLS library: .NET SslStream on OpenSSL 9.9.9-test"];
+        var start = Array.IndexOf(lines, expected[0]);
+        Assert.True(start > 0, "no Multi-threading line");
+        Assert.Equal(expected, lines[start..(start + expected.Length)]);
+        Assert.DoesNotContain(lines, l => l.EndsWith(": disabled", StringComparison.Ordinal));
+        Assert.DoesNotContain("Multi-threading", Assert.IsType<ShowText>(Parse("--version")).Text, StringComparison.Ordinal);
+    }
 }

@@ -57,7 +57,12 @@ public class NetFilterTests
         using var gate = new ManualResetEventSlim();
         await using var server = new LineServer(_ => { gate.Wait(TimeSpan.FromSeconds(10)); return "ok"; });
         await using var filter = Filter(server.Address, TimeSpan.FromMilliseconds(800));
-        Assert.Equal(FilterExitCodes.TimedOut, await filter.RunAsync(Context("/a"), CancellationToken.None));
+
+        // Issue 23 F: expected (E-MailRelay) failed response=[failed] reason=[response timeout: no response after 1s
+        // while connected to 127.0.0.1:P]; got response=[error] reason=[timeout].
+        Assert.Equal(
+            new FilterResult(FilterOutcome.Fail, false, "failed", 0, "response timeout: no response after 1s while connected to " + server.Address),
+            await filter.RunAsync(Context("/a"), CancellationToken.None));
         gate.Set();
     }
 

@@ -26,10 +26,11 @@ public class SplitFilterTests
         => new SplitFilter("split:", flags, port, new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1700000000))).RunAsync(context, CancellationToken.None);
 
     [Fact]
-    public void Recipients_group_by_lowercased_domain_in_order_of_first_appearance()
+    public void Recipients_group_by_lowercased_domain_in_order_of_first_appearance_keeping_the_first_spelling()
     {
+        // Issue 23 C: expected ForwardTo keeps the case (E-MailRelay), got "y.org".
         var groups = SplitFilter.Group(["a@Y.org", "b@x.net", "c@y.ORG", "d@x.net", "nodomain"], raw: false);
-        Assert.Equal(["y.org", "x.net", ""], groups.Select(g => g.Domain));
+        Assert.Equal(["Y.org", "x.net", ""], groups.Select(g => g.Domain));
         Assert.Equal(["a@Y.org", "c@y.ORG"], groups[0].Recipients);
         Assert.Equal(["b@x.net", "d@x.net"], groups[1].Recipients);
         Assert.Equal(["Y.org", "x.net", "y.ORG", ""], SplitFilter.Group(["a@Y.org", "b@x.net", "c@y.ORG", "nodomain"], raw: true).Select(g => g.Domain));
@@ -42,7 +43,7 @@ public class SplitFilterTests
         var context = Message(dir, new Envelope { From = "a@b.c", ToRemote = ["x@Example.NET", "y@example.net"] });
         Assert.Equal(FilterResult.Ok, await RunAsync(context, port: 2525));
         var envelope = Read(context.EnvelopePath!);
-        Assert.Equal("example.net:2525", envelope.ForwardTo);
+        Assert.Equal("Example.NET:2525", envelope.ForwardTo); // spelt as first seen (issue 23 C)
         Assert.Equal(["x@Example.NET", "y@example.net"], envelope.ToRemote);
         Assert.Empty(envelope.Trailer);
         Assert.Equal(2, Directory.GetFiles(dir.Path).Length);

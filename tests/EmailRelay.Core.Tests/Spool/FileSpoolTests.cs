@@ -104,19 +104,24 @@ public sealed class FileSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unreadable_envelope_throws_and_is_left_in_place_unlocked()
+    public async Task An_envelope_that_does_not_parse_throws_and_is_moved_to_bad_untouched()
     {
         var id = new MessageId("broken");
-        File.WriteAllText(PathOf(id, ".envelope"), "X-MailRelay-Format: #2821.8\r\nnonsense\r\n");
+        const string Text = "X-MailRelay-Format: #2821.8\r\nnonsense\r\n";
+        File.WriteAllText(PathOf(id, ".envelope"), Text);
         File.WriteAllText(PathOf(id, ".content"), "x");
         FileSpool spool = NewSpool();
         int changes = 0;
         spool.Changed += (_, _) => changes++;
         SpoolException error = await Assert.ThrowsAsync<SpoolException>(async () => await spool.TryLockAsync(id, Ct));
         Assert.Equal(0, changes);
+        Assert.True(error.IsInvalidEnvelope);
         Assert.Equal("expected X-MailRelay-Content:", error.Message);
-        Assert.Equal(["broken.content", "broken.envelope"], Names());
+        Assert.Equal(["broken.content", "broken.envelope.bad"], Names());
+        Assert.Equal(Text, File.ReadAllText(PathOf(id, ".envelope.bad")));
         Assert.Contains(_logger.Lines, line => line.StartsWith("ignoring \"", StringComparison.Ordinal));
+        Assert.Equal(1, await spool.UnfailAllAsync(Ct));
+        Assert.Equal(["broken.content", "broken.envelope"], Names());
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class MxFilterTests
             Assert.DoesNotContain("query[", dns.Log, StringComparison.Ordinal);
         }
 
-        Assert.Contains("routing-filter mx:", stderr, StringComparison.Ordinal);
+        Assert.Contains("routing-filter [mx:", stderr, StringComparison.Ordinal);
     }
 
     [Theory]

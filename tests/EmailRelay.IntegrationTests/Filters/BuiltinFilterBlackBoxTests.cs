@@ -89,7 +89,7 @@ public sealed class BuiltinFilterBlackBoxTests
         var envelopes = FilterRelay.Envelopes(spool.Path).Select(File.ReadAllText).ToArray();
         Assert.Equal(2, envelopes.Length);
         var one = Assert.Single(envelopes, e => e.Contains("X-MailRelay-ForwardTo: one.example:2525\r\n", StringComparison.Ordinal));
-        var two = Assert.Single(envelopes, e => e.Contains("X-MailRelay-ForwardTo: two.example:2525\r\n", StringComparison.Ordinal));
+        var two = Assert.Single(envelopes, e => e.Contains("X-MailRelay-ForwardTo: Two.Example:2525\r\n", StringComparison.Ordinal)); // spelt as first seen (issue 23 C)
         Assert.Contains("X-MailRelay-ToCount: 2\r\nX-MailRelay-To-Remote: x@one.example\r\nX-MailRelay-To-Remote: z@ONE.example\r\n", one, StringComparison.Ordinal);
         Assert.Contains("X-MailRelay-ToCount: 1\r\nX-MailRelay-To-Remote: y@Two.Example\r\n", two, StringComparison.Ordinal);
 

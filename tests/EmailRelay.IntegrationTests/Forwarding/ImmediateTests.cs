@@ -88,6 +88,54 @@ public sealed class ImmediateTests
         }
     }
 
+    private const string ThreeMessagesScript = """
+        import smtplib, sys
+        with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="python.localdomain", timeout=30) as smtp:
+            for n, rcpt in enumerate(["b@example.com", "reject@example.com", "c@example.com"]):
+                try:
+                    smtp.sendmail("a@example.com", [rcpt], ("Subject: %d\r\n\r\nbody %d\r\n" % (n, n)).encode())
+                    print("sent %d" % n)
+                except smtplib.SMTPResponseException as e:
+                    print("refused %d %d" % (n, e.smtp_code))
+                except smtplib.SMTPRecipientsRefused as e:
+                    print("refused %d %d" % (n, list(e.recipients.values())[0][0]))
+        """;
+
+    [Fact]
+    public async Task One_client_session_uses_one_upstream_connection_for_all_its_messages()
+    {
+        // Issue 23 J: as E-MailRelay, one upstream connection for the whole client session, not one per message.
+        using var dir = new TestDirectory();
+        var spool = Directory.CreateDirectory(Path.Combine(dir.Path, "spool")).FullName;
+        var up = Directory.CreateDirectory(Path.Combine(dir.Path, "up")).FullName;
+        await using var server = await ScriptedAiosmtpdServer.StartAsync(up);
+        server.SetRules(new Dictionary<string, string> { ["reject@example.com"] = "550 5.1.1 no such user" });
+        var (relay, port, log) = await StartRelayAsync(dir.Path, spool, "127.0.0.1:" + Port(server.Port));
+        await using (relay)
+        {
+            await using var client = ToolProcess.Start(PythonSmtp.Python, ["-c", ThreeMessagesScript, Port(port)], standardInput: "");
+            var exit = await client.WaitForExitAsync(s_deadline);
+            var output = client.StandardOutput + client.StandardError;
+
+            Assert.True(exit == 0, output + log());
+            Assert.Equal(["sent 0", "refused 1 452", "sent 2"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.Equal(2, server.MessageCount);
+            Assert.Equal(1, CountOf(log(), "smtp connection to "));
+            Assert.Empty(SpoolFiles(spool));
+        }
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     [Fact]
     public async Task With_the_upstream_down_the_client_gets_452_and_the_spool_is_empty()
     {

@@ -38,6 +38,10 @@ public class MailboxParserTests
         { "<j\u00f6rg@example.com>", "j\u00f6rg@example.com", true, "" },
         { "<\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a>", "\u7528\u6237@xn--fsqu00a.xn--4rr70v", true, "" },
         { "<user@b\u00fccher.example>", "user@xn--bcher-kva.example", false, "" },
+
+        // Issue 23 C: E-MailRelay accepts underscores in domains (real hosts use them).
+        { "<OK.alice@Domain_one.com>", "OK.alice@Domain_one.com", false, "" },
+        { "<user@_dmarc.exam_ple.com>", "user@_dmarc.exam_ple.com", false, "" },
     };
 
     [Theory]
@@ -74,7 +78,7 @@ public class MailboxParserTests
         { "<@example.com>", Character },
         { "<user@example..com>", Character },
         { "<user@-example.com>", Character },
-        { "<user@exam_ple.com>", Character },
+        { "<user@exam ple.com>", Character },
         { "<us(er@example.com>", Character },
         { "<us,er@example.com>", Character },
         { "<user@a@b.example>", Character },

@@ -59,8 +59,14 @@ public sealed class OpensslSmtpServer : IAsyncDisposable
     /// <paramref name="requireClientCertificate"/> makes s_server demand a client certificate signed by the test CA;
     /// <paramref name="serverName"/> makes it fail the handshake when the client's SNI names another host.
     /// </summary>
+    /// <param name="certificates">The certificates.</param>
+    /// <param name="startTls">STARTTLS rather than SMTPS.</param>
+    /// <param name="injectAfterStartTls">Bytes sent after the 220 to STARTTLS.</param>
+    /// <param name="requireClientCertificate">Demand a client certificate.</param>
+    /// <param name="serverName">The only SNI name accepted.</param>
+    /// <param name="sendIntermediate">Also send <see cref="TestCertificates.IntermediateCertificate"/> (leaf plus intermediate, s_server <c>-cert_chain</c>).</param>
     public static async Task<OpensslSmtpServer> StartAsync(TestCertificates certificates, bool startTls, string injectAfterStartTls = "",
-        bool requireClientCertificate = false, string? serverName = null)
+        bool requireClientCertificate = false, string? serverName = null, bool sendIntermediate = false)
     {
         ArgumentNullException.ThrowIfNull(certificates);
         for (var attempt = 1; ; attempt++)
@@ -75,6 +81,7 @@ public sealed class OpensslSmtpServer : IAsyncDisposable
             };
             foreach (var argument in (string[])["s_server", "-quiet", "-crlf", "-naccept", "1", "-accept", "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture),
                 "-cert", certificates.ServerCertificate, "-key", certificates.ServerKey,
+                .. (sendIntermediate ? (string[])["-cert_chain", certificates.IntermediateCertificate] : []),
                 .. (requireClientCertificate ? (string[])["-Verify", "1", "-verify_return_error", "-CAfile", certificates.CaCertificate] : []),
                 .. (serverName is null ? [] : (string[])["-servername", serverName, "-servername_fatal", "-cert2", certificates.ServerCertificate, "-key2", certificates.ServerKey])])
             {

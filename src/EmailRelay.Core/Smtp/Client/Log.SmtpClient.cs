@@ -50,8 +50,8 @@ internal static partial class Log
     [LoggerMessage(1213, LogLevel.Debug, "deleting envelope [{Id}]")]
     public static partial void Deleting(ILogger logger, string id);
 
-    [LoggerMessage(1214, LogLevel.Debug, "client-filter [{Name}]: [{Id}]: {Result}")]
-    public static partial void ClientFilter(ILogger logger, string name, string id, string result);
+    [LoggerMessage(1214, LogLevel.Debug, "{Kind} [{Name}]: [{Id}]: {Result}")]
+    public static partial void ClientFilter(ILogger logger, string kind, string name, string id, string result);
 
     [LoggerMessage(1215, LogLevel.Warning, "client filter error: {Message}")]
     public static partial void FilterError(ILogger logger, string message, Exception exception);
@@ -65,9 +65,8 @@ internal static partial class Log
     [LoggerMessage(1218, LogLevel.Debug, "tls protocol established with {Peer} protocol {Protocol} cipher {Cipher}")]
     public static partial void TlsEstablished(ILogger logger, string peer, string protocol, string cipher);
 
-    /// <summary>Not printed (level None): tells the admin event tap that a connection logged by 1200 is closed.</summary>
-    [LoggerMessage(1219, LogLevel.None, "smtp connection closed")]
-    public static partial void ConnectionClosed(ILogger logger);
+    [LoggerMessage(1221, LogLevel.Debug, "forwarding: skipping [{Id}]: {Reason}")]
+    public static partial void SkippingMessage(ILogger logger, string id, string reason);
 
     [LoggerMessage(1220, LogLevel.Debug, "smtp connection to {Target} closed by the server while idle: reconnecting")]
     public static partial void ReconnectingStale(ILogger logger, string target);

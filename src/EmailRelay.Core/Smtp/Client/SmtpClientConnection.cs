@@ -73,6 +73,12 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         _session = new SmtpClientSession(options.Policy with { EhloName = SmtpClientPolicy.EhloNameFor(options.Domain, localAddress) });
     }
 
+    /// <summary>The server's address as logged (<c>127.0.0.1:25</c>), empty for an in-memory stream.</summary>
+    public string Peer => _peer;
+
+    /// <summary>Where the connection raises <see cref="Events.RelayEventKind.TlsEstablished"/>; null: nowhere.</summary>
+    public Events.RelayEvents? Events { get; set; }
+
     /// <summary>Whether the connection can take another message.</summary>
     public bool IsUsable => !_broken && _session.IsReady;
 
@@ -360,6 +366,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         }
 
         Log.TlsEstablished(_logger, _peer, TlsServer.ProtocolName(result!.Stream), TlsServer.CipherName(result.Stream));
+        Events?.Connection(EmailRelay.Events.RelayEventKind.TlsEstablished, EmailRelay.Events.RelayService.Forwarder, 0, TlsServer.ProtocolName(result.Stream));
     }
 
     private static async Task<IPAddress> ResolveAsync(string host, AddressFamily? family, CancellationToken cancellationToken)
@@ -369,8 +376,25 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
             return literal;
         }
 
-        var addresses = await System.Net.Dns.GetHostAddressesAsync(host, family ?? AddressFamily.Unspecified, cancellationToken);
-        return addresses.Length > 0 ? addresses[0] : throw new SocketException((int)SocketError.HostNotFound);
+        IPAddress[] addresses;
+        try
+        {
+            addresses = await System.Net.Dns.GetHostAddressesAsync(host, family ?? AddressFamily.Unspecified, cancellationToken);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain)
+        {
+            throw NoSuchHost(host, ex);
+        }
+
+        return addresses.Length > 0 ? addresses[0] : throw NoSuchHost(host, null);
+    }
+
+    // E-MailRelay's wording: dns error: no such host: "dummy.example" (name or service not known).
+    private static SmtpConnectException NoSuchHost(string host, SocketException? ex)
+    {
+        var why = ex?.SocketErrorCode == SocketError.TryAgain ? "temporary failure in name resolution" : "name or service not known";
+        var text = "dns error: no such host: \"" + host + "\" (" + why + ")";
+        return ex is null ? new SmtpConnectException(text) : new SmtpConnectException(text, ex);
     }
 
     private ClientStep Lost(Exception ex)

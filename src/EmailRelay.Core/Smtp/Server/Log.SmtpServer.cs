@@ -33,6 +33,12 @@ internal static partial class Log
     [LoggerMessage(1008, LogLevel.Error, "smtp connection failed: {Message}")]
     public static partial void ConnectionFailed(ILogger logger, string message, Exception exception);
 
+    [LoggerMessage(1029, LogLevel.Warning, "filter exception: message store error: {Message}")]
+    public static partial void FilterException(ILogger logger, string message);
+
+    [LoggerMessage(1028, LogLevel.Warning, "tls error: SSL_accept(): [{Reason}]")]
+    public static partial void TlsError(ILogger logger, string reason);
+
     [LoggerMessage(1009, LogLevel.Warning, "spool error: {Message}")]
     public static partial void SpoolError(ILogger logger, string message, Exception exception);
 
@@ -66,6 +72,6 @@ internal static partial class Log
     [LoggerMessage(1043, LogLevel.Warning, "client protocol error: AUTH requested but not advertised: {Mechanism}")]
     public static partial void AuthNotAdvertised(ILogger logger, string mechanism);
 
-    [LoggerMessage(1044, LogLevel.Information, "tls established: cipher {Cipher}")]
-    public static partial void TlsEstablished(ILogger logger, string cipher);
+    [LoggerMessage(1044, LogLevel.Information, "tls protocol established with {Peer} protocol {Protocol} cipher {Cipher}")]
+    public static partial void TlsEstablished(ILogger logger, string peer, string protocol, string cipher);
 }

@@ -13,9 +13,9 @@ namespace EmailRelay.Smtp.Server;
 /// steps 3–5, and §c server-side exit table): prepare the envelope, run the server filter, then
 /// commit or not. The caller disposes the message afterwards, which removes it unless committed.
 /// Never throws for spool failures: they become <c>452</c> (disk full, nothing acknowledged) or
-/// <c>554 transaction failed</c>.
+/// <c>451 transaction failed</c>, never a 5xx.
 /// </summary>
-internal sealed class MessageIntake
+internal sealed class MessageIntake : IAsyncDisposable
 {
     private readonly IMessageFilter? _filter;
     private readonly ILogger _logger;
@@ -29,8 +29,23 @@ internal sealed class MessageIntake
         _forwardingRequested = forwardingRequested;
     }
 
-    /// <summary><c>--immediate</c>: forwards the committed message before the reply (see <see cref="SmtpServerServices.ForwardImmediately"/>).</summary>
-    public Func<MessageId, CancellationToken, Task<SmtpReply?>>? ForwardImmediately { get; init; }
+    private Client.Forwarder.ImmediateSession? _immediate;
+
+    /// <summary><c>--immediate</c>: forwards the committed messages before the reply (see <see cref="SmtpServerServices.OpenImmediateSession"/>).</summary>
+    public Func<Client.Forwarder.ImmediateSession>? OpenImmediateSession { get; init; }
+
+    /// <summary>Ends the <c>--immediate</c> forwarding of the session, closing its upstream connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_immediate is { } immediate)
+        {
+            _immediate = null;
+            await immediate.DisposeAsync();
+        }
+    }
+
+    /// <summary>Where filter runs are reported.</summary>
+    public EmailRelay.Events.RelayEvents? Events { get; init; }
 
     /// <summary>Prepares, filters and commits <paramref name="message"/>; the result is the session's answer.</summary>
     public async Task<OperationResult> CommitAsync(INewMessage message, Envelope envelope, CancellationToken cancellationToken)
@@ -47,16 +62,17 @@ internal sealed class MessageIntake
 
             switch (result.Outcome)
             {
-                case FilterOutcome.Ok when ForwardImmediately is { } forward:
+                case FilterOutcome.Ok when OpenImmediateSession is { } open:
                     // Reference §i --immediate: stored and filtered as normal, then forwarded; the upstream result is the reply.
                     if (!await message.CommitAsync(cancellationToken))
                     {
-                        return OperationResult.Failure(SmtpServerReplies.TransactionFailed);
+                        return OperationResult.Failure(LostFiles(message));
                     }
 
-                    return await forward(message.Id, cancellationToken) is { } failure ? OperationResult.Failure(failure) : OperationResult.Success;
+                    _immediate ??= open();
+                    return await _immediate.ForwardAsync(message.Id, cancellationToken) is { } failure ? OperationResult.Failure(failure) : OperationResult.Success;
                 case FilterOutcome.Ok:
-                    return await message.CommitAsync(cancellationToken) ? OperationResult.Success : OperationResult.Failure(SmtpServerReplies.TransactionFailed);
+                    return await message.CommitAsync(cancellationToken) ? OperationResult.Success : OperationResult.Failure(LostFiles(message));
                 case FilterOutcome.Abandon:
                     await TryCommitAbandonedAsync(message, cancellationToken);
                     return OperationResult.Success;
@@ -73,6 +89,21 @@ internal sealed class MessageIntake
         }
     }
 
+    // The commit found no envelope to rename. With a filter, it took the files away but said ok: E-MailRelay logs
+    // "filter exception: message store error: cannot rename envelope file ..." and answers "452 rejected", and so do
+    // we (the session goes on). Without one, the spool lost them: a local error.
+    private SmtpReply LostFiles(INewMessage message)
+    {
+        if (_filter is null)
+        {
+            return SmtpServerReplies.TransactionFailed;
+        }
+
+        var envelope = (message as ISpoolFiles)?.EnvelopePath ?? message.Id.Value + ".envelope.new";
+        Log.FilterException(_logger, "cannot rename envelope file \"" + envelope + "\": no such file or directory");
+        return SmtpReply.Create(452, "rejected");
+    }
+
     private async Task<FilterResult> RunFilterAsync(INewMessage message, CancellationToken cancellationToken)
     {
         if (_filter is null)
@@ -82,7 +113,9 @@ internal sealed class MessageIntake
 
         var files = message as ISpoolFiles;
         var context = new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, IsServerSide: true) { NewMessage = message as FileNewMessage };
+        var started = Events is { IsEnabled: true } ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         var result = await _filter.RunAsync(context, cancellationToken);
+        Events?.FilterRun(EmailRelay.Events.RelayService.Smtp, message.Id, FilterResultName(result.Outcome), started == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(started));
         Log.FilterResult(_logger, _filter.Name, message.Id.Value, result.Outcome switch
         {
             FilterOutcome.Ok => "ok",
@@ -91,6 +124,14 @@ internal sealed class MessageIntake
         } + (result.Special ? " +rescan" : ""), result.Response, result.Reason);
         return result;
     }
+
+    /// <summary>The <see cref="EmailRelay.Events.RelayEventKind.FilterRun"/> result text.</summary>
+    internal static string FilterResultName(FilterOutcome outcome) => outcome switch
+    {
+        FilterOutcome.Ok => "ok",
+        FilterOutcome.Abandon => "abandon",
+        _ => "fail",
+    };
 
     // Reference §b step 5: abandon tries the commit but ignores errors (the filter may have deleted the files).
     private async Task TryCommitAbandonedAsync(INewMessage message, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using EmailRelay.Diagnostics;
+using EmailRelay.Events;
 using EmailRelay.Net;
 using EmailRelay.Protocol.Sasl;
 using EmailRelay.Protocol.Smtp.Server;
@@ -67,7 +68,7 @@ internal sealed class SmtpServerConnection : IDisposable
         };
         _trusted = services.Sasl is not null && remoteEndPoint is IPEndPoint ipPeer ? services.Sasl.Secrets.FindTrusted(ipPeer.Address) : null;
         _session = new SmtpServerSession(policy, services.TimeProvider, _peer) { Sasl = services.Sasl, Trusted = _trusted };
-        _intake = new MessageIntake(services.Filter, _logger, services.ForwardingRequested) { ForwardImmediately = services.ForwardImmediately };
+        _intake = new MessageIntake(services.Filter, _logger, services.ForwardingRequested) { OpenImmediateSession = services.OpenImmediateSession, Events = services.Events };
         _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.TimeProvider);
     }
 
@@ -82,6 +83,7 @@ internal sealed class SmtpServerConnection : IDisposable
     {
         using var scope = _logger.BeginScope(new ConnectionLogScope(_options.Unit, _remoteEndPoint, _connectionId));
         Log.ConnectionFrom(_logger, _peer.Endpoint);
+        _services.Events.SessionOpened(RelayService.Smtp, _connectionId, _remoteEndPoint);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timeout.Token);
         try
         {
@@ -112,6 +114,13 @@ internal sealed class SmtpServerConnection : IDisposable
         {
             _closeReason = e.Message;
         }
+        catch (System.Security.Authentication.AuthenticationException e)
+        {
+            // A failed handshake (a client certificate --server-tls-verify refuses): E-MailRelay's "tls error" line.
+            var reason = e.Message.Contains("RemoteCertificateValidationCallback", StringComparison.Ordinal) ? "certificate verify failed" : e.Message;
+            Log.TlsError(_logger, reason);
+            _closeReason = "tls error: " + reason;
+        }
         catch (Exception e)
         {
             Log.ConnectionFailed(_logger, e.Message, e);
@@ -122,8 +131,10 @@ internal sealed class SmtpServerConnection : IDisposable
         {
             await DisposeMessageAsync();
             await _transport.DisposeAsync();
+            await _intake.DisposeAsync();
             _timeout.Dispose();
             Log.ConnectionClosed(_logger, _closeReason);
+            _services.Events.SessionClosed(RelayService.Smtp, _connectionId, _remoteEndPoint, _closeReason);
         }
     }
 
@@ -472,11 +483,17 @@ internal sealed class SmtpServerConnection : IDisposable
 
         if (_writeFailure is not null)
         {
-            // Nothing is acknowledged after a failed write: 452 for a full disk, else 554.
+            // Nothing is acknowledged after a failed write: 452 for a full disk, else 451.
             return OperationResult.Failure(_writeFailure.IsDiskFull ? SmtpServerReplies.DiskFull : SmtpServerReplies.TransactionFailed);
         }
 
-        return await _intake.CommitAsync(_message, commit.Envelope, cancellationToken);
+        var result = await _intake.CommitAsync(_message, commit.Envelope, cancellationToken);
+        if (result.IsSuccess)
+        {
+            _services.Events.MessageReceived(_connectionId, _message.Id, _stored);
+        }
+
+        return result;
     }
 
     // RFC 3207 §4.2 and differences 8: nothing may be buffered after STARTTLS, else drop the connection.
@@ -499,7 +516,8 @@ internal sealed class SmtpServerConnection : IDisposable
     {
         var cipher = _services.TlsCipher?.Invoke(stream) ?? "";
         var certificate = _services.TlsClientCertificate?.Invoke(stream) ?? "";
-        Log.TlsEstablished(_logger, cipher);
+        Log.TlsEstablished(_logger, EmailRelay.Net.EndPointText.Format(_remoteEndPoint), EmailRelay.Tls.TlsServer.ProtocolName(stream), EmailRelay.Tls.TlsServer.CipherName(stream));
+        _services.Events.Connection(RelayEventKind.TlsEstablished, RelayService.Smtp, _connectionId, Tls.TlsServer.ProtocolName(stream));
         return new TlsInfo(cipher) { ClientCertificate = certificate };
     }
 
@@ -570,9 +588,11 @@ internal sealed class SmtpServerConnection : IDisposable
                 break;
             case SessionEventKind.AuthSucceeded:
                 Log.AuthSucceeded(_logger, ev.Response.ToLowerInvariant(), ev.Reason);
+                _services.Events.Connection(RelayEventKind.AuthSucceeded, RelayService.Smtp, _connectionId, ev.Response);
                 break;
             case SessionEventKind.AuthFailed:
                 Log.AuthFailed(_logger, ev.Address, ev.Response);
+                _services.Events.Connection(RelayEventKind.AuthFailed, RelayService.Smtp, _connectionId, ev.Response);
                 if (_session.InputMode == InputMode.Closed)
                 {
                     _closeReason = "too many authentication failures";

@@ -1,6 +1,4 @@
 using EmailRelay.Filters;
-using EmailRelay.Protocol.Mail;
-using EmailRelay.Protocol.Smtp;
 using EmailRelay.Spool;
 using EmailRelay.Verifiers;
 using Microsoft.Extensions.Logging;
@@ -19,10 +17,11 @@ internal sealed record SmtpServerServices(IMessageSpool Spool, IAddressVerifier 
     public Action? ForwardingRequested { get; init; }
 
     /// <summary>
-    /// <c>--immediate</c>: forwards a just-committed message before the client's reply; null on success, else the
-    /// failure reply (the message is then gone from the spool). Null when the unit does not use <c>--immediate</c>.
+    /// <c>--immediate</c>: opens the forwarding of one client session, which forwards each just-committed message
+    /// before the client's reply (see <see cref="Client.Forwarder.OpenImmediateSession"/>). Null when the unit does
+    /// not use <c>--immediate</c>.
     /// </summary>
-    public Func<MessageId, CancellationToken, Task<SmtpReply?>>? ForwardImmediately { get; init; }
+    public Func<Client.Forwarder.ImmediateSession>? OpenImmediateSession { get; init; }
 
     /// <summary>
     /// The STARTTLS upgrade (wraps the plain stream in an authenticated <c>SslStream</c>), or null when
@@ -35,6 +34,9 @@ internal sealed record SmtpServerServices(IMessageSpool Spool, IAddressVerifier 
 
     /// <summary>The client certificate of an upgraded stream as PEM (envelope ClientCertificate), or empty.</summary>
     public Func<Stream, string>? TlsClientCertificate { get; init; }
+
+    /// <summary>Where sessions, received messages, filter runs, auth and TLS are reported.</summary>
+    public EmailRelay.Events.RelayEvents Events { get; init; } = new();
 
     /// <summary><c>--server-auth</c>: the SASL mechanisms over the server secrets, or null.</summary>
     public EmailRelay.Protocol.Sasl.SaslServerMechanisms? Sasl { get; init; }

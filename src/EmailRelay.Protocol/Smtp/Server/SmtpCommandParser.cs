@@ -176,7 +176,21 @@ internal static class SmtpCommandParser
         var mailbox = MailboxParser.Parse(path, Options(policy), allowEmpty: false);
         return mailbox.Success
             ? new SmtpCommand { Verb = SmtpVerb.Rcpt, Address = mailbox.Address, HasUtf8LocalPart = mailbox.HasUtf8LocalPart }
-            : RcptError(mailbox.Error);
+            : RcptError(mailbox.Error) with { Address = RejectedName(path) };
+    }
+
+    // The name a rejected RCPT is logged under (reference §c: rejecting recipient "<addr>"): the path as sent, without
+    // its brackets, at most 256 characters, so the warning never shows an empty name.
+    private static string RejectedName(ReadOnlySpan<byte> path)
+    {
+        var text = path.Trim(" \t"u8);
+        if (text.Length > 0 && text[0] == '<')
+        {
+            var close = text.IndexOf((byte)'>');
+            text = close > 0 ? text[1..close] : text[1..];
+        }
+
+        return Encoding.Latin1.GetString(text[..Math.Min(text.Length, 256)]);
     }
 
     // RFC 3030 §2: "BDAT" SP chunk-size [ SP end-marker ]

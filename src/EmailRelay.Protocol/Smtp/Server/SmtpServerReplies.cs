@@ -57,8 +57,11 @@ internal static class SmtpServerReplies
     /// <summary><c>250 message processed</c>.</summary>
     public static SmtpReply MessageProcessed { get; } = SmtpReply.Fixed(250, "message processed");
 
-    /// <summary><c>554 transaction failed</c> (spool I/O error).</summary>
-    public static SmtpReply TransactionFailed { get; } = SmtpReply.Fixed(554, "transaction failed");
+    /// <summary>
+    /// <c>451 transaction failed</c>: a local spool failure (permissions, I/O error). E-MailRelay says 554; a fault of
+    /// ours is never permanent for the client (issue 23, README "Differences"), so the code is 451, local error.
+    /// </summary>
+    public static SmtpReply TransactionFailed { get; } = SmtpReply.Fixed(451, "transaction failed");
 
     /// <summary><c>452 insufficient system storage</c>: the spool disk is full (our text).</summary>
     public static SmtpReply DiskFull { get; } = SmtpReply.Fixed(452, "insufficient system storage");

@@ -422,6 +422,52 @@ public class ForwarderTests
     }
 
     [Fact]
+    public async Task An_immediate_session_sends_all_its_messages_over_one_upstream_connection_and_quits_at_its_end()
+    {
+        // Issue 23 J: E-MailRelay's --immediate proxy uses one upstream connection for the whole client session,
+        // so a server failing the n-th message of a connection sees the n-th message, and the others still go.
+        var spool = new MemorySpool();
+        var first = spool.Add(Envelope(), "1\r\n"u8);
+        var second = spool.Add(Envelope() with { ToRemote = ["reject@y"] }, "2\r\n"u8);
+        var third = spool.Add(Envelope(), "3\r\n"u8);
+        var (forwarder, connections) = Create(spool, script: c => c == "RCPT TO:<reject@y>" ? "550 5.1.1 no such user" : null);
+
+        var session = forwarder.OpenImmediateSession();
+        Assert.Null(await session.ForwardAsync(first, CancellationToken.None));
+        var rejected = await session.ForwardAsync(second, CancellationToken.None);
+        Assert.Null(await session.ForwardAsync(third, CancellationToken.None));
+        var upstream = Assert.Single(connections).Upstream;
+        Assert.DoesNotContain("QUIT", upstream.Commands);
+        await session.DisposeAsync();
+
+        Assert.Equal(452, rejected?.Code);
+        Assert.Equal(["1\r\n", "3\r\n"], upstream.Bodies.Select(b => Encoding.ASCII.GetString(b)));
+        Assert.Equal(3, upstream.Commands.Count(c => c.StartsWith("MAIL FROM:", StringComparison.Ordinal)));
+        Assert.Equal("QUIT", upstream.Commands[^1]);
+        Assert.Equal(0, spool.Count);
+    }
+
+    [Fact]
+    public async Task An_immediate_session_replaces_a_connection_the_server_has_closed()
+    {
+        var spool = new MemorySpool();
+        var first = spool.Add(Envelope(), "1\r\n"u8);
+        var second = spool.Add(Envelope(), "2\r\n"u8);
+        var mails = 0;
+
+        // The server drops the kept connection as the second message's MAIL arrives (its idle timeout).
+        var (forwarder, connections) = Create(spool, script: c => c.StartsWith("MAIL", StringComparison.Ordinal) && Interlocked.Increment(ref mails) == 2 ? "<drop>" : null);
+
+        await using var session = forwarder.OpenImmediateSession();
+        Assert.Null(await session.ForwardAsync(first, CancellationToken.None));
+        Assert.Null(await session.ForwardAsync(second, CancellationToken.None));
+        Assert.Equal(2, CountOf(connections));
+        Assert.Equal("1\r\n", Encoding.ASCII.GetString(Assert.Single(connections[0].Upstream.Bodies)));
+        Assert.Equal("2\r\n", Encoding.ASCII.GetString(Assert.Single(connections[1].Upstream.Bodies)));
+        Assert.Equal(0, spool.Count);
+    }
+
+    [Fact]
     public async Task Forward_now_leaves_a_message_another_run_holds()
     {
         var spool = new MemorySpool();

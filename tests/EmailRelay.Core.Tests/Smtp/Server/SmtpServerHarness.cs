@@ -18,7 +18,7 @@ internal sealed class SmtpServerHarness : IAsyncDisposable
 {
     private readonly CancellationTokenSource _shutdown = new();
 
-    private SmtpServerHarness(bool byteAtATime, SmtpServerPolicy policy, RelayLimits limits, bool withTls)
+    private SmtpServerHarness(bool byteAtATime, SmtpServerPolicy policy, RelayLimits limits, bool withTls, EmailRelay.Events.RelayEvents? events)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 2, 22, 19, TimeSpan.Zero));
         Time.SetLocalTimeZone(TimeZoneInfo.Utc);
@@ -29,6 +29,7 @@ internal sealed class SmtpServerHarness : IAsyncDisposable
             ForwardingRequested = () => Interlocked.Increment(ref _forwardingRequests),
             TlsUpgrader = withTls ? (stream, _) => Task.FromResult(stream) : null,
             TlsCipher = withTls ? _ => "TLS_FAKE" : null,
+            Events = events ?? new(),
         };
         var options = new SmtpServerOptions { Policy = policy, Limits = limits };
         Connection = new SmtpServerConnection(Client.ServerStream, new IPEndPoint(IPAddress.Loopback, 40630), 1, options, services);
@@ -57,9 +58,10 @@ internal sealed class SmtpServerHarness : IAsyncDisposable
 
     public int ForwardingRequests => Volatile.Read(ref _forwardingRequests);
 
-    public static async Task<SmtpServerHarness> StartAsync(bool byteAtATime, SmtpServerPolicy? policy = null, RelayLimits? limits = null, bool withTls = false)
+    public static async Task<SmtpServerHarness> StartAsync(bool byteAtATime, SmtpServerPolicy? policy = null, RelayLimits? limits = null, bool withTls = false,
+        EmailRelay.Events.RelayEvents? events = null)
     {
-        var harness = new SmtpServerHarness(byteAtATime, policy ?? SmtpServerPolicy.Default with { Domain = "vm" }, limits ?? RelayLimits.Default, withTls);
+        var harness = new SmtpServerHarness(byteAtATime, policy ?? SmtpServerPolicy.Default with { Domain = "vm" }, limits ?? RelayLimits.Default, withTls, events);
         await harness.Client.ExpectCodeAsync(220);
         return harness;
     }

@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Black-box tests of the win-x64 emailrelay.exe under Wine (run by run.sh; see its header).
+
+Usage: wine_e2e.py <wine64> <emailrelay.exe> <work-dir> <trx-path>
+
+Each case drives the real executable on real sockets with peers we did not write (Python smtplib and poplib,
+Postfix's smtp-sink) and waits on conditions with deadlines, never on time. The counts go to a TRX file so that
+.ci/run adds them to its closing line.
+"""
+import os
+import pathlib
+import poplib
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+import traceback
+from xml.sax.saxutils import escape
+
+WINE, EXE, WORK, TRX = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), sys.argv[4]
+DEADLINE = 120.0  # seconds for any one condition: Wine under a loaded machine is slow, a hang is still caught
+SMTP_SINK = "/usr/sbin/smtp-sink"
+children = []
+results = []  # (name, outcome, message)
+
+
+def windows_path(path):
+    """The Wine (Z: drive) name of a Unix path."""
+    return "Z:" + str(path).replace("/", "\\")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(what, condition, deadline=DEADLINE):
+    end = time.monotonic() + deadline
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(0.05)
+
+
+def can_connect(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            return True
+    except OSError:
+        return False
+
+
+def spool_names(spool):
+    return sorted(p.name for p in spool.iterdir() if p.is_file())
+
+
+class Relay:
+    """emailrelay.exe under Wine: a storing SMTP server with POP on a spool directory."""
+
+    def __init__(self, spool, name):
+        self.spool = spool
+        self.smtp = free_port()
+        self.pop = free_port()
+        self.log = WORK / (name + ".log")
+        auth = WORK / "pop.auth"
+        auth.write_text("server plain me secret\n")
+        args = [WINE, EXE, "--no-daemon", "--log", "--no-syslog", "--interface", "127.0.0.1",
+                "--port", str(self.smtp), "--spool-dir", windows_path(spool),
+                "--pop", "--pop-port", str(self.pop), "--pop-auth", windows_path(auth)]
+        self.process = start(args, self.log)
+        wait_for("the relay's SMTP and POP listeners (log: %s)" % self.log,
+                 lambda: self.exited() or (can_connect(self.smtp) and can_connect(self.pop)))
+        if self.exited():
+            raise AssertionError("the relay exited with %s: %s" % (self.process.returncode, self.log.read_text()))
+
+    def exited(self):
+        return self.process.poll() is not None
+
+    def stop(self):
+        stop(self.process)
+
+
+def start(args, log):
+    handle = open(log, "wb")
+    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT, cwd=WORK)
+    handle.close()
+    children.append(process)
+    return process
+
+
+def stop(process):
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=DEADLINE)
+
+
+def run_client(spool, forward_to, name):
+    """--as-client: forwards the whole spool and exits; returns the exit code."""
+    log = WORK / (name + ".log")
+    process = start([WINE, EXE, "--as-client", "127.0.0.1:%d" % forward_to, "--spool-dir", windows_path(spool)], log)
+    try:
+        return process.wait(timeout=DEADLINE), log
+    except subprocess.TimeoutExpired:
+        stop(process)
+        raise AssertionError("--as-client did not finish: " + log.read_text(errors="replace"))
+
+
+def message(subject, body_lines):
+    """A message as smtplib sends it: CRLF line endings, ending with CRLF."""
+    text = "From: a@example.com\r\nTo: b@example.com\r\nSubject: %s\r\n\r\n" % subject
+    return (text + "".join(line + "\r\n" for line in body_lines)).encode("ascii")
+
+
+def store(relay, content):
+    with smtplib.SMTP("127.0.0.1", relay.smtp, timeout=DEADLINE) as client:
+        refused = client.sendmail("a@example.com", ["b@example.com"], content)
+        assert refused == {}, refused
+
+
+def stored_content(spool):
+    contents = [p for p in spool.iterdir() if p.name.endswith(".content")]
+    assert len(contents) == 1, spool_names(spool)
+    return contents[0].read_bytes()
+
+
+def pop_fetch_and_delete(relay, expected):
+    """Logs in, checks LIST's size, RETRs message 1 byte for byte, DELEs it and QUITs."""
+    pop = poplib.POP3("127.0.0.1", relay.pop, timeout=DEADLINE)
+    try:
+        pop.user("me")
+        pop.pass_("secret")
+        count, _ = pop.stat()
+        assert count == 1, "STAT says %d messages" % count
+        listed = int(pop.list(1).split()[2])
+        assert listed == len(expected), "LIST says %d octets, the spool holds %d" % (listed, len(expected))
+        reply, lines, _ = pop.retr(1)
+        assert reply.startswith(b"+OK %d octets" % len(expected)), reply
+        fetched = b"".join(line + b"\r\n" for line in lines)
+        assert fetched == expected, "RETR gave %d bytes that differ from the spool's %d" % (len(fetched), len(expected))
+        pop.dele(1)
+    finally:
+        pop.quit()
+
+
+def sink_start(name):
+    """Postfix's smtp-sink on a free port, dumping each message to a file."""
+    directory = WORK / name
+    directory.mkdir()
+    port = free_port()
+    process = start([SMTP_SINK, "-u", "root", "-d", str(directory) + "/%M.", "127.0.0.1:%d" % port, "10"],
+                    WORK / (name + ".log"))
+    wait_for("smtp-sink", lambda: can_connect(port))
+    return process, port, directory
+
+
+def sink_messages(directory):
+    return [p.read_bytes() for p in directory.iterdir() if p.is_file()]
+
+
+def case_store_pop_and_delete(spool):
+    """A message stored through smtplib is fetched over POP byte for byte and deleted."""
+    relay = Relay(spool, "store-pop")
+    try:
+        sent = message("store and pop", ["line %d of a stored message" % i for i in range(20)])
+        store(relay, sent)
+        content = stored_content(spool)
+        assert content.endswith(sent), "the spool content does not end with the message sent"
+        pop_fetch_and_delete(relay, content)
+        wait_for("an empty spool after DELE and QUIT", lambda: spool_names(spool) == [])
+    finally:
+        relay.stop()
+
+
+def case_large_message(spool):
+    """A 10 MiB message is stored, fetched over POP byte for byte, and deleted."""
+    relay = Relay(spool, "large")
+    try:
+        line = "0123456789" * 7
+        sent = message("ten mebibytes", ["%08d %s" % (i, line) for i in range(10 * 1048576 // 80 + 1)])
+        assert len(sent) >= 10 * 1048576
+        store(relay, sent)
+        content = stored_content(spool)
+        assert content.endswith(sent), "the stored 10 MiB content differs from what was sent"
+        pop_fetch_and_delete(relay, content)
+        wait_for("an empty spool", lambda: spool_names(spool) == [])
+    finally:
+        relay.stop()
+
+
+def case_forward_to_smtp_sink(spool):
+    """A stored message is forwarded by --as-client to smtp-sink and leaves the spool."""
+    relay = Relay(spool, "forward-store")
+    try:
+        store(relay, message("forward me", ["token-forward-4711"]))
+    finally:
+        relay.stop()
+    sink, port, dumps = sink_start("sink-forward")
+    try:
+        code, log = run_client(spool, port, "forward-client")
+        assert code == 0, "--as-client exited %d: %s" % (code, log.read_text(errors="replace"))
+        received = wait_for("smtp-sink's copy", lambda: sink_messages(dumps))
+        assert len(received) == 1 and b"token-forward-4711" in received[0], received
+        assert spool_names(spool) == [], spool_names(spool)
+    finally:
+        stop(sink)
+
+
+def case_kill_and_recover_claimed(spool):
+    """SIGKILL of a forwarding run holding a claimed (.busy) message; the next run recovers and forwards it."""
+    relay = Relay(spool, "kill-store")
+    try:
+        store(relay, message("claimed then killed", ["token-recover-0815"]))
+    finally:
+        relay.stop()
+    # A next hop that greets and then never answers: the forwarding run claims the message and waits.
+    stall = socket.socket()
+    stall.bind(("127.0.0.1", 0))
+    stall.listen(8)
+    accepted = []
+    try:
+        log = WORK / "kill-client.log"
+        client = start([WINE, EXE, "--as-client", "127.0.0.1:%d" % stall.getsockname()[1],
+                        "--spool-dir", windows_path(spool)], log)
+        stall.settimeout(DEADLINE)
+        connection, _ = stall.accept()
+        accepted.append(connection)
+        connection.sendall(b"220 stalling\r\n")
+        wait_for("the claimed .envelope.busy", lambda: any(n.endswith(".envelope.busy") for n in spool_names(spool)))
+        os.kill(client.pid, signal.SIGKILL)
+        client.wait(timeout=DEADLINE)
+    finally:
+        for connection in accepted:
+            connection.close()
+        stall.close()
+    assert any(n.endswith(".envelope.busy") for n in spool_names(spool)), spool_names(spool)
+    sink, port, dumps = sink_start("sink-recover")
+    try:
+        code, log = run_client(spool, port, "recover-client")
+        assert code == 0, "--as-client exited %d: %s" % (code, log.read_text(errors="replace"))
+        received = wait_for("smtp-sink's copy", lambda: sink_messages(dumps))
+        assert len(received) == 1 and b"token-recover-0815" in received[0], received
+        assert spool_names(spool) == [], spool_names(spool)
+    finally:
+        stop(sink)
+
+
+CASES = [case_store_pop_and_delete, case_forward_to_smtp_sink, case_kill_and_recover_claimed, case_large_message]
+
+
+def write_trx():
+    passed = sum(1 for r in results if r[1] == "Passed")
+    failed = sum(1 for r in results if r[1] == "Failed")
+    skipped = sum(1 for r in results if r[1] == "NotExecuted")
+    rows = "".join('    <UnitTestResult testName="wine.%s" outcome="%s"><Output><StdOut>%s</StdOut></Output></UnitTestResult>\n'
+                   % (escape(n), o, escape(m)) for n, o, m in results)
+    with open(TRX, "w") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                  '<TestRun name="wine" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">\n'
+                  '  <Results>\n%s  </Results>\n'
+                  '  <ResultSummary outcome="%s">\n'
+                  '    <Counters total="%d" executed="%d" passed="%d" failed="%d" notExecuted="%d" />\n'
+                  '  </ResultSummary>\n</TestRun>\n'
+                  % (rows, "Failed" if failed else "Completed", len(results), passed + failed, passed, failed, skipped))
+    print("wine: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    return failed
+
+
+def main():
+    if not os.access(SMTP_SINK, os.X_OK):
+        for case in CASES:
+            results.append((case.__name__, "NotExecuted", "SKIPPED: no " + SMTP_SINK + " (Debian package postfix)"))
+        return write_trx()
+    for case in CASES:
+        spool = WORK / (case.__name__ + ".spool")
+        spool.mkdir()
+        started = time.monotonic()
+        try:
+            case(spool)
+            results.append((case.__name__, "Passed", ""))
+            print("wine: passed %s (%.1f s)" % (case.__name__, time.monotonic() - started), flush=True)
+        except Exception:
+            text = traceback.format_exc()
+            results.append((case.__name__, "Failed", text))
+            print("wine: FAILED %s\n%s" % (case.__name__, text), flush=True)
+            for log in sorted(WORK.glob("*.log")):
+                print("--- %s\n%s" % (log.name, log.read_text(errors="replace")[-4000:]), flush=True)
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    stop(child)
+            children.clear()
+    return write_trx()
+
+
+if __name__ == "__main__":
+    sys.exit(1 if main() else 0)

@@ -123,6 +123,8 @@ public class SmtpSessionBenchmarks
         }
 
         public ValueTask<int> RecoverAsync(CancellationToken cancellationToken) => ValueTask.FromResult(0);
+
+        public IClaimGroup CreateClaimGroup() => throw new NotSupportedException("the benchmark's spool keeps no messages to claim");
     }
 
     private sealed class DiscardMessage(MessageId id) : INewMessage

@@ -74,6 +74,9 @@ public sealed class MemorySpool : IMessageSpool
     }
 
     /// <inheritdoc />
+    public IClaimGroup CreateClaimGroup() => new MemoryClaimGroup(this);
+
+    /// <inheritdoc />
     public ValueTask<int> UnfailAllAsync(CancellationToken cancellationToken)
     {
         int count = 0;
@@ -145,6 +148,21 @@ public sealed class MemorySpool : IMessageSpool
     }
 
     internal DateTimeOffset Now => _timeProvider.GetUtcNow();
+
+    /// <summary>Claims a ready message for a claim group, as <see cref="TryLockAsync"/> does.</summary>
+    internal bool TryClaim(MessageId id)
+    {
+        lock (_gate)
+        {
+            if (!_messages.TryGetValue(id.Value, out Entry? entry) || entry.State != EntryState.Ready)
+            {
+                return false;
+            }
+
+            entry.State = EntryState.Locked;
+            return true;
+        }
+    }
 
     internal DateTimeOffset GetLastAttempt(MessageId id)
     {

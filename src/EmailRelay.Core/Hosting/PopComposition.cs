@@ -26,8 +26,9 @@ internal static class PopComposition
 
         // Reference §f: the same mechanism lists as SMTP, with --server-auth-config applied.
         var mechanisms = AuthTlsComposition.CreateSasl(unit.PopAuth, unit.Pop.AuthConfig, unit.Domain, loggerFactory, timeProvider);
-        var store = new PopStore(spool, unit.Pop.ByName, unit.Pop.NoDelete, timeProvider);
-        var services = new Pop3ServerServices(store, mechanisms, timeProvider, loggerFactory.CreateLogger("EmailRelay.Pop3"))
+        var logger = loggerFactory.CreateLogger("EmailRelay.Pop3");
+        var store = new PopStore(spool, unit.Pop.ByName, unit.Pop.NoDelete, logger);
+        var services = new Pop3ServerServices(store, mechanisms, timeProvider, logger)
         {
             TlsUpgrader = StlsUpgrader(unit, timeProvider),
             Events = events,

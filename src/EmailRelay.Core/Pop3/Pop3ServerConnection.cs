@@ -219,9 +219,11 @@ internal sealed class Pop3ServerConnection : IDisposable
     {
         while (true)
         {
-            if (step.Operation is Pop3Operation.Retrieve pending && !await _maildrop!.WaitAvailableAsync(pending.Index, cancellationToken))
+            Stream? content = null;
+            if (step.Operation is Pop3Operation.Retrieve pending && (content = await OpenRetrievedAsync(pending.Index, cancellationToken)) is null)
             {
-                // Taken by another owner between the listing and this session's lock on it: nothing of the step is written.
+                // Taken by another owner between the listing and this session's claim on it, or its content cannot be
+                // opened: nothing of the step is written, so no +OK goes out for a message that cannot be sent (issue 24).
                 step = _session.RetrieveFailed();
                 continue;
             }
@@ -246,7 +248,7 @@ internal sealed class Pop3ServerConnection : IDisposable
                     step = _session.MailboxOpened(await OpenMailboxAsync(open.User, cancellationToken));
                     break;
                 case Pop3Operation.Retrieve retrieve:
-                    await SendMessageAsync(retrieve, cancellationToken);
+                    await SendMessageAsync(retrieve, content!, cancellationToken);
                     _session.Retrieved();
                     return false;
                 case Pop3Operation.Update update:
@@ -294,10 +296,28 @@ internal sealed class Pop3ServerConnection : IDisposable
         return messages;
     }
 
-    // RETR and TOP: the content, dot-stuffed (RFC 1939 §3), then the terminating dot. The content is read
-    // with positional reads on a plain descriptor, up to the size listed at login (a spool content file does
-    // not change once committed): for a small message, open, one read and close.
-    private async Task SendMessageAsync(Pop3Operation.Retrieve retrieve, CancellationToken cancellationToken)
+    // RETR and TOP: the content, dot-stuffed (RFC 1939 §3), then the terminating dot. The content was opened
+    // before the +OK (OpenRetrievedAsync) and is read up to the size listed at login (a spool content file does
+    // not change once committed): for a small message, one read and close.
+    private async ValueTask<Stream?> OpenRetrievedAsync(int index, CancellationToken cancellationToken)
+    {
+        if (!await _maildrop!.WaitAvailableAsync(index, cancellationToken))
+        {
+            return null;
+        }
+
+        try
+        {
+            return _maildrop.OpenContent(index);
+        }
+        catch (SpoolException e)
+        {
+            Log.ContentError(_logger, e.Message);
+            return null;
+        }
+    }
+
+    private async Task SendMessageAsync(Pop3Operation.Retrieve retrieve, Stream content, CancellationToken cancellationToken)
     {
         var limiter = retrieve.BodyLines >= 0 ? new Pop3TopLimiter(retrieve.BodyLines) : null;
         _encoder.Reset();
@@ -305,11 +325,11 @@ internal sealed class Pop3ServerConnection : IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(size, 1, ContentBufferSize));
         try
         {
-            using var content = _maildrop.OpenContent(retrieve.Index);
+            using var reading = content;
             long offset = 0;
             while (offset < size && limiter is not { IsDone: true })
             {
-                int n = RandomAccess.Read(content, buffer.AsSpan(0, (int)Math.Min(buffer.Length, size - offset)), offset);
+                int n = content.Read(buffer.AsSpan(0, (int)Math.Min(buffer.Length, size - offset)));
                 if (n == 0)
                 {
                     break;

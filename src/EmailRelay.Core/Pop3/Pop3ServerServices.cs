@@ -1,5 +1,4 @@
 using EmailRelay.Protocol.Sasl;
-using EmailRelay.Spool;
 using Microsoft.Extensions.Logging;
 
 namespace EmailRelay.Pop3;

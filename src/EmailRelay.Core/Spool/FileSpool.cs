@@ -46,7 +46,7 @@ namespace EmailRelay.Spool;
 /// <see cref="SpoolRecovery"/> holds the crash-state table, <see cref="SpareLocks"/> keeps sidecars between new
 /// messages, and the <see cref="IFileAllocator"/> (<see cref="FileAllocators"/>) makes and removes the files.</para>
 /// </remarks>
-internal sealed class FileSpool : IMessageSpool
+internal sealed class FileSpool : IMessageSpool, IUserSpools
 {
     /// <summary>Content write buffer: large writes, few system calls.</summary>
     internal const int BufferSize = 64 * 1024;
@@ -270,6 +270,18 @@ internal sealed class FileSpool : IMessageSpool
     public async ValueTask<int> RecoverAsync(CancellationToken cancellationToken)
     {
         int recovered = await Task.Run(() => _recovery.RecoverAll(cancellationToken), cancellationToken);
+        if (SharedContentDirectory is null)
+        {
+            // The --pop-by-name user directories, whatever the relay's mode (their POP sessions may have died too).
+            foreach (string user in await Task.Run(UserDirectories, cancellationToken))
+            {
+                if (ForUser(user) is { } userSpool)
+                {
+                    recovered += await userSpool.RecoverAsync(cancellationToken);
+                }
+            }
+        }
+
         if (recovered > 0)
         {
             await SyncDirectoryAsync(default);
@@ -277,6 +289,37 @@ internal sealed class FileSpool : IMessageSpool
         }
 
         return recovered;
+    }
+
+    /// <inheritdoc />
+    public IClaimGroup CreateClaimGroup() => new FileClaimGroup(this, _timeProvider);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The user's subdirectory of this spool (created if missing), sharing its file allocator, with this directory as its
+    /// <see cref="SharedContentDirectory"/>. A name that is not a plain directory name, or is the pool's, has none.
+    /// </remarks>
+    public IMessageSpool? ForUser(string user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.Length == 0 || user is "." or ".." || user == FilePool.DirectoryName ||
+            user.IndexOfAny(['/', '\\', '\0']) >= 0 || System.Text.Encoding.UTF8.GetByteCount(user) > 255)
+        {
+            return null;
+        }
+
+        string directory = Path.Combine(Directory, user);
+        try
+        {
+            System.IO.Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (SpoolErrors.IsIo(e))
+        {
+            Log.CleanupFailed(Logger, directory, e.Message);
+            return null;
+        }
+
+        return new FileSpool(directory, Logger, _timeProvider) { SharedContentDirectory = Directory, Files = Files, MemoryBacked = MemoryBacked };
     }
 
     internal void OnChanged() => Changed?.Invoke(this, EventArgs.Empty);
@@ -321,6 +364,19 @@ internal sealed class FileSpool : IMessageSpool
 
     /// <summary>A new message has finished (committed, removed, or its creation failed): its lock goes to the spares or is released.</summary>
     internal void FinishNewMessage(OwnerLock? ownerLock) => _spares.Finish(ownerLock);
+
+    private string[] UserDirectories()
+    {
+        try
+        {
+            return [.. System.IO.Directory.EnumerateDirectories(Directory).Select(Path.GetFileName).OfType<string>().Where(name => !name.StartsWith('.'))];
+        }
+        catch (Exception exception) when (SpoolErrors.IsIo(exception))
+        {
+            Log.CleanupFailed(Logger, Directory, exception.Message);
+            return [];
+        }
+    }
 
     private (SpoolPaths, MessageClaims, SpoolRecovery, SpareLocks) Parts(SpoolPaths paths)
     {

@@ -30,6 +30,9 @@ public interface IMessageSpool
     /// </summary>
     ValueTask<IStoredMessage?> TryLockAsync(MessageId id, CancellationToken cancellationToken);
 
+    /// <summary>A new, empty group for claiming many messages at once under one owner (a POP session).</summary>
+    IClaimGroup CreateClaimGroup();
+
     /// <summary>Returns every failed message to the ready state; the result is how many.</summary>
     ValueTask<int> UnfailAllAsync(CancellationToken cancellationToken);
 

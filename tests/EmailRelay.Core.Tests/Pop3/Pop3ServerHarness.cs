@@ -17,12 +17,12 @@ internal sealed class Pop3ServerHarness : IDisposable
 {
     private readonly TestDirectory _directory = new();
 
-    public Pop3ServerHarness(bool byName = false, bool noDelete = false, bool withTls = false, RelayLimits? limits = null, int eagerLocks = PopLocks.EagerLockCount)
+    public Pop3ServerHarness(bool byName = false, bool noDelete = false, bool withTls = false, RelayLimits? limits = null, int eagerLocks = PopStore.EagerLockCount)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 2, 22, 19, TimeSpan.Zero));
         Spool = new FileSpool(_directory.Path, Logger, TimeProvider.System);
         var mechanisms = new SaslServerMechanisms(new PopSecrets().Plain("alice", "alice pw").Plain("bob", "bob pw"), SaslConfig.Empty, new Random(3), Time, "pop.example");
-        Services = new Pop3ServerServices(new PopStore(Spool, byName, noDelete, TimeProvider.System) { EagerLocks = eagerLocks }, mechanisms, Time, Logger)
+        Services = new Pop3ServerServices(new PopStore(Spool, byName, noDelete, Logger) { EagerLocks = eagerLocks }, mechanisms, Time, Logger)
         {
             TlsUpgrader = withTls ? (stream, _) => Task.FromResult(stream) : null,
         };

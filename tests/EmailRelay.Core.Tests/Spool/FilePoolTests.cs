@@ -290,7 +290,7 @@ public sealed class FilePoolTests : IDisposable
     [Fact]
     public async Task A_pool_user_is_no_pop_by_name_maildrop()
     {
-        var store = new PopStore(NewSpool(), byName: true, noDelete: false, TimeProvider.System);
+        var store = new EmailRelay.Pop3.PopStore(NewSpool(), byName: true, noDelete: false, NullLogger.Instance);
         Assert.Null(await store.OpenAsync(FilePool.DirectoryName, Ct));
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EmailRelay.Spool;
 
-/// <summary>Log messages of the POP store (event ids 3050-3069 of the spool's range).</summary>
+/// <summary>Log messages of the spool's claim groups for POP (event ids 3050-3069 of the spool's range).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 3050, Level = LogLevel.Warning, Message = "pop: cannot delete message \"{Id}\": {Reason}")]

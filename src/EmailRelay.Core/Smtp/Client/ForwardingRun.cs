@@ -56,14 +56,20 @@ internal sealed class ForwardingRun(Forwarder forwarder, UpstreamLane[] lanes)
         var count = Math.Min(lanes.Length, ids.Count);
         if (count <= 1)
         {
-            await DrainAsync(lanes[0], cancellationToken);
+            await DrainAsync(lanes[0], -1, cancellationToken);
         }
         else
         {
+            // Each lane is given its first message before any starts, and starts on the pool: a lane whose I/O
+            // all completes synchronously (loopback, a busy machine) would otherwise take every message before
+            // the next lane had begun, and the run would use one connection.
+            _next = count;
             var work = new Task[count];
             for (var i = 0; i < count; i++)
             {
-                work[i] = DrainAsync(lanes[i], cancellationToken);
+                var lane = lanes[i];
+                var first = i;
+                work[i] = Task.Run(() => DrainAsync(lane, first, cancellationToken), CancellationToken.None);
             }
 
             await Task.WhenAll(work);
@@ -109,15 +115,19 @@ internal sealed class ForwardingRun(Forwarder forwarder, UpstreamLane[] lanes)
         return policy.Reply;
     }
 
-    /// <summary>One lane's share of the run: takes the next message in order until none is left or the run stops.</summary>
-    private async Task DrainAsync(UpstreamLane lane, CancellationToken cancellationToken)
+    /// <summary>
+    /// One lane's share of the run: its <paramref name="first"/> message (none when negative), then the next
+    /// message in order until none is left or the run stops.
+    /// </summary>
+    private async Task DrainAsync(UpstreamLane lane, int first, CancellationToken cancellationToken)
     {
         var policy = SettlementPolicy.Stored(forwarder);
         try
         {
             while (!_stop)
             {
-                var index = Interlocked.Increment(ref _next) - 1;
+                var index = first >= 0 ? first : Interlocked.Increment(ref _next) - 1;
+                first = -1;
                 if (index >= _ids.Count)
                 {
                     return;

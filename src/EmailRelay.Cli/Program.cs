@@ -165,6 +165,9 @@ internal static class Program
         {
             signals.Token.ThrowIfCancellationRequested();
             host.Start();
+            await using var web = WebOptionsMapper.Map(main, units[0], startDirectory) is { } webOptions
+                ? await EmailRelay.Web.WebConsole.StartAsync(webOptions, runtimes[0], () => host.Listeners.Count > 0 || units.All(u => u.Listeners.Count == 0), loggerFactory, TimeProvider.System, signals.Token)
+                : null;
 
             var user = privileges.TargetUser(main.Get("user") ?? "daemon");
             if (pidFile is not null)

@@ -63,7 +63,7 @@ internal static class SecretsParser
                     continue;
                 }
 
-                Secret secret = ParseSecret(name, lineNumber, type, fields[1].ToLowerInvariant(), fields[2], fields[3], source, client: false);
+                Secret secret = ParseSecret(name, lineNumber, type, fields[1].ToLowerInvariant(), fields[2], fields[3], source, client: false) with { Selector = selector };
                 if (!server.TryAdd((secret.Type, secret.Id), secret))
                 {
                     throw Error(name, lineNumber, "duplicate server secret");

@@ -9,7 +9,7 @@ namespace EmailRelay.Net;
 /// Turns <c>--interface</c> entries into listening end points (reference §g "Listening"). Entries are
 /// IP addresses (IPv6 link-local with a <c>%zone</c>), interface names (<c>eth0</c>, <c>eth0-ipv4</c>,
 /// <c>eth0-ipv6</c>), <c>fd#N</c> inherited sockets or absolute paths (unix sockets), each optionally
-/// qualified with <c>smtp=</c>, <c>pop=</c> or <c>admin=</c>. A service with no entry listens on
+/// qualified with <c>smtp=</c>, <c>pop=</c> or <c>admin=</c> (<c>http=</c> entries are the web console's and ignored here). A service with no entry listens on
 /// <c>0.0.0.0</c> and <c>::</c>. Errors throw <see cref="FormatException"/> with an operator-facing message.
 /// </summary>
 public static class InterfaceList
@@ -76,6 +76,11 @@ public static class InterfaceList
 
     private static IEnumerable<ListenService> ServicesFor(string? qualifier, string spec, IReadOnlyDictionary<ListenService, int> ports)
     {
+        if (qualifier == "http")
+        {
+            return []; // the web console's (--http), resolved by its own options mapper
+        }
+
         ListenService? only = qualifier switch
         {
             null => null,

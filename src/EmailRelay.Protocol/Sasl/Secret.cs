@@ -15,6 +15,9 @@ internal sealed record Secret(string Type, string Id, byte[] Value, string Sourc
     /// <summary>True for the client line <c>plain:b = = selector</c>: no authentication for that selector.</summary>
     public bool IsNoAuth { get; init; }
 
+    /// <summary>The line's optional fifth field: a client line's account selector; on a server line the web console's role.</summary>
+    public string? Selector { get; init; }
+
     /// <summary>The digest of a hashed secret, or null for <c>plain</c> and <c>oauth</c>.</summary>
     public HashKind? Hash => SecretTypes.HashOf(Type);
 

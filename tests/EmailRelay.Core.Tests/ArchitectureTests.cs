@@ -36,6 +36,9 @@ public sealed partial class ArchitectureTests
     [InlineData("src/EmailRelay.Core/Pop3/X.cs", "using EmailRelay.Admin;\nnamespace EmailRelay.Pop3;", "feature folder Pop3 must not use feature folder Admin")]
     [InlineData("src/EmailRelay.Core/Smtp/Server/X.cs", "using EmailRelay.Hosting;\nnamespace EmailRelay.Smtp.Server;", "feature folder Smtp must not use feature folder Hosting")]
     [InlineData("src/EmailRelay.Core/Spool/X.cs", "using EmailRelay.Cli.Logging;\nnamespace EmailRelay.Spool;", "Core must not use Cli")]
+    [InlineData("src/EmailRelay.Core/Hosting/X.cs", "using EmailRelay.Web.Queue;\nnamespace EmailRelay.Hosting;", "Core must not use Web")]
+    [InlineData("src/EmailRelay.Web/Queue/X.cs", "using EmailRelay.Cli.Hosting;\nnamespace EmailRelay.Web.Queue;", "Web must not use Cli")]
+    [InlineData("src/EmailRelay.Protocol/Mail/X.cs", "using EmailRelay.Web;\nnamespace EmailRelay.Protocol.Mail;", "Protocol may only use Protocol")]
     [InlineData("src/EmailRelay.Core/Spool/X.cs", "namespace EmailRelay.Net;", "namespace EmailRelay.Net does not match folder (expected EmailRelay.Spool)")]
     [InlineData("src/EmailRelay.Cli/Logging/X.cs", "namespace EmailRelay.Cli.Daemon;", "namespace EmailRelay.Cli.Daemon does not match folder (expected EmailRelay.Cli.Logging)")]
     [InlineData("src/EmailRelay.Core/Filters/X.cs", "using static EmailRelay.Pop3.PopStore;\nnamespace EmailRelay.Filters;", "leaf folder Filters must not use feature folder Pop3")]
@@ -67,7 +70,7 @@ public sealed partial class ArchitectureTests
             var expected = ExpectedNamespace(file.Path);
             if (expected is null)
             {
-                violations.Add(file.Path + ": not under src/EmailRelay.{Protocol,Core,Cli}");
+                violations.Add(file.Path + ": not under src/EmailRelay.{Protocol,Core,Web,Cli}");
                 continue;
             }
 
@@ -104,6 +107,11 @@ public sealed partial class ArchitectureTests
                     return "Core must not use Cli (rule 1)";
                 }
 
+                if (toAssembly == "Web")
+                {
+                    return "Core must not use Web (rule 1)";
+                }
+
                 if (toAssembly != "Core" || toArea == fromArea || fromArea == "Hosting" || !s_features.Contains(toArea))
                 {
                     return null;
@@ -112,6 +120,8 @@ public sealed partial class ArchitectureTests
                 return s_features.Contains(fromArea)
                     ? $"feature folder {fromArea} must not use feature folder {toArea} (rule 3)"
                     : $"leaf folder {fromArea} must not use feature folder {toArea} (rule 3)";
+            case "Web":
+                return toAssembly == "Cli" ? "Web must not use Cli (rule 1)" : null;
             default:
                 return null;
         }
@@ -123,6 +133,11 @@ public sealed partial class ArchitectureTests
         if (parts.Length >= 2 && parts[1] == "Protocol")
         {
             return ("Protocol", parts.Length > 2 ? parts[2] : string.Empty);
+        }
+
+        if (parts.Length >= 2 && parts[1] == "Web")
+        {
+            return ("Web", parts.Length > 2 ? parts[2] : string.Empty);
         }
 
         if (parts.Length >= 2 && parts[1] == "Cli")
@@ -147,6 +162,7 @@ public sealed partial class ArchitectureTests
             "EmailRelay.Protocol" => "EmailRelay.Protocol",
             "EmailRelay.Core" => "EmailRelay",
             "EmailRelay.Cli" => "EmailRelay.Cli",
+            "EmailRelay.Web" => "EmailRelay.Web",
             _ => null,
         };
         return prefix is null ? null : string.Join('.', new[] { prefix }.Concat(folders));

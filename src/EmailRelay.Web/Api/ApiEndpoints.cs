@@ -186,7 +186,7 @@ internal static class ApiEndpoints
         int failures = RetrySchedule.Failures(envelope);
         DateTimeOffset? next = entry.State == SpoolEntryState.Ready && failures > 0 ? entry.LastWritten + RetrySchedule.Delay(failures, retryBase) : null;
         var indexEntryState = new IndexEntry(id, entry.State, envelope.From, [], entry.ContentSize, SpoolIndex.ReceivedTime(id, entry.LastWritten), failures, "", entry.LastWritten).StateName;
-        var detail = new MessageDetail(id, indexEntryState, envelope.From, [.. envelope.ToRemote], [.. envelope.ToLocal], envelope.Body.ToString(),
+        var detail = new MessageDetail(id, indexEntryState, envelope.From, [.. envelope.ToRemote], [.. envelope.ToLocal], BodyTypeName(envelope.Body),
             envelope.Authentication, envelope.ClientAddress, envelope.ClientCertificate, envelope.MailFromAuthIn, envelope.MailFromAuthOut,
             envelope.ForwardTo, envelope.ForwardToAddress, envelope.ClientAccountSelector, envelope.Utf8MailboxNames, entry.ContentSize,
             SpoolIndex.ReceivedTime(id, entry.LastWritten), entry.LastWritten,
@@ -295,6 +295,14 @@ internal static class ApiEndpoints
         Log.Action(console.Logger, account, "forward", "", "requested");
         await Replies.JsonAsync(context, new ActionReply("forwarding requested"), ApiJsonContext.Default.ActionReply);
     }
+
+    private static string BodyTypeName(BodyType body) => body switch
+    {
+        BodyType.SevenBit => "7bit",
+        BodyType.EightBitMime => "8bitmime",
+        BodyType.BinaryMime => "binarymime",
+        _ => "unknown",
+    };
 
     private static string RoleName(ConsoleRole role) => role == ConsoleRole.Admin ? "admin" : "readonly";
 }

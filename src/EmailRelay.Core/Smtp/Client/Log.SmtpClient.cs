@@ -70,4 +70,10 @@ internal static partial class Log
 
     [LoggerMessage(1220, LogLevel.Debug, "smtp connection to {Target} closed by the server while idle: reconnecting")]
     public static partial void ReconnectingStale(ILogger logger, string target);
+
+    [LoggerMessage(1222, LogLevel.Warning, "smtp client error: {Message}: failing over to {Next}")]
+    public static partial void FailingOver(ILogger logger, string message, string next);
+
+    [LoggerMessage(1223, LogLevel.Information, "message [{Id}] accepted by {Host}")]
+    public static partial void AcceptedBy(ILogger logger, string id, string host);
 }

@@ -70,4 +70,10 @@ internal static partial class Log
 
     [LoggerMessage(1221, LogLevel.Debug, "forwarding: skipping [{Id}]: {Reason}")]
     public static partial void SkippingMessage(ILogger logger, string id, string reason);
+
+    [LoggerMessage(1222, LogLevel.Warning, "smtp client error: {Message}: failing over to {Next}")]
+    public static partial void FailingOver(ILogger logger, string message, string next);
+
+    [LoggerMessage(1223, LogLevel.Information, "message [{Id}] accepted by {Host}")]
+    public static partial void AcceptedBy(ILogger logger, string id, string host);
 }

@@ -65,7 +65,7 @@ public class DeliverFilterTests
         var context = Message(spool.Path, new Envelope { ToLocal = ["carol"] });
         Assert.Equal(FilterOutcome.Abandon, (await RunAsync(context, delivery.Path)).Outcome);
         var file = Assert.Single(Directory.GetFiles(Path.Combine(delivery.Path, "carol", "new")));
-        Assert.Matches(@"^1700000000\.\d+\..+\.1$", Path.GetFileName(file));
+        Assert.Matches(@"^1700000000\." + Environment.ProcessId + @"\..+\.\d+$", Path.GetFileName(file));
         Assert.Empty(Directory.GetFiles(Path.Combine(delivery.Path, "carol", "tmp")));
         Assert.Equal("Subject: deliver\r\n\r\nbody\r\n", File.ReadAllText(file));
     }

@@ -113,7 +113,7 @@ public sealed class RootStartTests
         var bin = Directory.CreateDirectory(Path.Combine(dir.Path, "bin")).FullName;
         var source = Path.GetDirectoryName(RelayProcess.ExecutablePath)!;
         foreach (var file in Directory.GetFiles(source).Where(f => Path.GetFileName(f) is var n && (n.StartsWith("emailrelay", StringComparison.Ordinal)
-            || n.StartsWith("EmailRelay.Core.", StringComparison.Ordinal) || n.StartsWith("EmailRelay.Protocol.", StringComparison.Ordinal) || n.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal))))
+            || n.StartsWith("EmailRelay.Core.", StringComparison.Ordinal) || n.StartsWith("EmailRelay.Protocol.", StringComparison.Ordinal) || n.StartsWith("EmailRelay.Web.", StringComparison.Ordinal) || n.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal))))
         {
             File.Copy(file, Path.Combine(bin, Path.GetFileName(file)));
         }

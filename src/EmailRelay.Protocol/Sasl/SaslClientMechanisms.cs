@@ -3,13 +3,13 @@ namespace EmailRelay.Protocol.Sasl;
 /// <summary>
 /// Client mechanism choice (reference §d, client side): the first mechanism in our preference order
 /// (<c>--client-auth-config m:</c>, else CRAM-SHA512, CRAM-SHA256, CRAM-SHA1, CRAM-MD5, PLAIN, LOGIN,
-/// XOAUTH2) that the server advertises and a secret can do, skipping those already tried.
+/// XOAUTH2, OAUTHBEARER) that the server advertises and a secret can do, skipping those already tried.
 /// </summary>
 internal static class SaslClientMechanisms
 {
     /// <summary>The default preference order.</summary>
     public static IReadOnlyList<string> DefaultOrder { get; } =
-        ["CRAM-SHA512", "CRAM-SHA256", "CRAM-SHA1", "CRAM-MD5", "PLAIN", "LOGIN", "XOAUTH2"];
+        ["CRAM-SHA512", "CRAM-SHA256", "CRAM-SHA1", "CRAM-MD5", "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER"];
 
     /// <summary>True if <paramref name="secret"/> can do <paramref name="mechanism"/>.</summary>
     public static bool CanDo(Secret secret, string mechanism)
@@ -25,7 +25,7 @@ internal static class SaslClientMechanisms
         return secret.Type switch
         {
             SecretTypes.Plain => upper is "PLAIN" or "LOGIN" || SecretTypes.CramHash(upper) is not null,
-            SecretTypes.OAuth => upper == "XOAUTH2",
+            SecretTypes.OAuth => upper is "XOAUTH2" or "OAUTHBEARER",
             _ => SecretTypes.CramHash(upper) is HashKind kind && kind == secret.Hash,
         };
     }

@@ -48,6 +48,12 @@ internal static class SaslClientMechanisms
                 continue;
             }
 
+            // XOAUTH2 and OAUTHBEARER carry the same token: one refused, the other would be refused too.
+            if (mech is "XOAUTH2" or "OAUTHBEARER" && tried.Any(static t => t.Equals("XOAUTH2", StringComparison.OrdinalIgnoreCase) || t.Equals("OAUTHBEARER", StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
             Secret? secret = secrets.FirstOrDefault(s => CanDo(s, mech));
             if (secret is not null)
             {

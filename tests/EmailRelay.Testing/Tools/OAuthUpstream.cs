@@ -21,7 +21,15 @@ public sealed class OAuthUpstream : AiosmtpdProcess
         import base64, json, os, secrets, sys, threading, time, urllib.parse
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from aiosmtpd.controller import Controller
-        from aiosmtpd.smtp import AuthResult, LoginPassword, MISSING
+        from aiosmtpd.smtp import AuthResult, LoginPassword, MISSING, SMTP
+        # aiosmtpd refuses MAIL parameters it does not implement (555), AUTH= among them (RFC 4954 section 5): ignore it.
+        original_getparams = SMTP._getparams
+        def getparams(self, params):
+            result = original_getparams(self, params)
+            if result is not None:
+                result.pop("AUTH", None)
+            return result
+        SMTP._getparams = getparams
         directory, port, http_port, user, client_id, client_secret, refresh_token, hide = sys.argv[1:9]
         port, http_port = int(port), int(http_port)
         rules_path = os.path.join(directory, "rules")
@@ -70,6 +78,7 @@ public sealed class OAuthUpstream : AiosmtpdProcess
                 token = "ya29." + secrets.token_urlsafe(24)
                 with lock:
                     issued[token] = time.time() + lifetime
+                append("issued.log", token)
                 self.answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": form.get("scope", "")})
         def valid(login, token):
             r = rules()
@@ -146,6 +155,9 @@ public sealed class OAuthUpstream : AiosmtpdProcess
     /// <summary>The token requests so far: each one's form fields.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, string>> TokenRequests => Lines("tokens.log")
         .Select(l => (IReadOnlyDictionary<string, string>)JsonSerializer.Deserialize<Dictionary<string, string>>(l)!).ToList();
+
+    /// <summary>The access tokens issued so far.</summary>
+    public IReadOnlyList<string> IssuedTokens => Lines("issued.log");
 
     /// <summary>The AUTH attempts so far, e.g. <c>XOAUTH2 ok</c>.</summary>
     public IReadOnlyList<string> AuthAttempts => Lines("auth.log");

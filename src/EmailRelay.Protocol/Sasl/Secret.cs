@@ -18,6 +18,9 @@ internal sealed record Secret(string Type, string Id, byte[] Value, string Sourc
     /// <summary>The line's optional fifth field: a client line's account selector; on a server line the web console's role.</summary>
     public string? Selector { get; init; }
 
+    /// <summary>For an <c>oauth-refresh</c>, <c>oauth-client</c> or <c>oauth-command</c> line: where its tokens come from (<see cref="Value"/> is empty).</summary>
+    public OAuthGrant? Grant { get; init; }
+
     /// <summary>The digest of a hashed secret, or null for <c>plain</c> and <c>oauth</c>.</summary>
     public HashKind? Hash => SecretTypes.HashOf(Type);
 

@@ -283,9 +283,9 @@ public sealed class WebApiTests
     }
 
     /// <summary>Waits (with <see cref="Waiting.DefaultTimeout"/>) until an asynchronous condition holds, checking it every 20 ms.</summary>
-    internal static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    internal static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = TimeProvider.System.GetTimestamp() + (long)(Waiting.DefaultTimeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        var deadline = TimeProvider.System.GetTimestamp() + (long)((timeout ?? Waiting.DefaultTimeout).TotalSeconds * TimeProvider.System.TimestampFrequency);
         while (!await condition())
         {
             if (TimeProvider.System.GetTimestamp() >= deadline)

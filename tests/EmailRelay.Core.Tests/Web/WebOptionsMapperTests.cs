@@ -22,7 +22,7 @@ public sealed class WebOptionsMapperTests
     [InlineData("65536", "invalid port number")]
     [InlineData("x", "invalid port number")]
     [InlineData("localhost:80", "invalid address")]
-    [InlineData("1.2.3:80", "invalid address")]
+    [InlineData("1.2.3.4.5:80", "invalid address")]
     public void Refuses_bad_values(string value, string error)
     {
         var exception = Assert.Throws<ConfigurationException>(() => WebOptionsMapper.Parse(value));

@@ -247,12 +247,11 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
     private async Task<FilterResult> RunFilterAsync(IMessageFilter filter, string kind, CancellationToken cancellationToken)
     {
         var forwarder = Forwarder;
-        var files = message as ISpoolFiles;
         FilterResult result;
         var started = forwarder.Events.IsEnabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         try
         {
-            result = await filter.RunAsync(new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, false) { Kind = kind }, cancellationToken);
+            result = await filter.RunAsync(new FilterContext(message.AsFilterMessage(), false) { Kind = kind }, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -360,8 +360,49 @@ def case_filter_timeout_ends_its_child(spool):
         relay.stop()
 
 
+def run_tool(name, args, stdin, log_name):
+    """One of the tool names next to emailrelay.exe, run under Wine to its end: (exit code, stdout bytes)."""
+    tool = pathlib.Path(EXE).with_name(name)
+    assert tool.is_file(), "the publish has no %s" % tool.name
+    with open(WORK / (log_name + ".err"), "wb") as err:
+        done = subprocess.run([WINE, str(tool), *args], input=stdin, stdout=subprocess.PIPE, stderr=err,
+                              cwd=WORK, timeout=DEADLINE)
+    return done.returncode, done.stdout
+
+
+def case_passwd_exe_prints_the_hash(spool):
+    """emailrelay-passwd.exe (a copy of emailrelay.exe) runs as the passwd tool, also under another case of its name."""
+    expected = b"9N2IRYVXqu7SkOW1Xat+wpR9NbA2R6fb61XlmqW+46E=\r\n"  # E-MailRelay's value for password123
+    assert run_tool("emailrelay-passwd.exe", [], b"password123\n", "passwd") == (0, expected)
+    upper = pathlib.Path(EXE).with_name("EmailRelay-Passwd.EXE")
+    upper.write_bytes(pathlib.Path(EXE).with_name("emailrelay-passwd.exe").read_bytes())
+    try:
+        assert run_tool(upper.name, ["-p", "password123"], b"", "passwd-upper") == (0, expected)
+    finally:
+        upper.unlink()
+
+
+def case_submit_exe_puts_a_message_in_the_spool(spool):
+    """emailrelay-submit.exe stores a message from stdin as an envelope and content pair that a relay then serves."""
+    sent = message("submitted", ["token-submit-77"])
+    code, out = run_tool("emailrelay-submit.exe", ["--spool-dir", windows_path(spool), "--from", "a@example.com",
+                                                   "b@example.com"], sent, "submit")
+    assert code == 0, (code, out, (WORK / "submit.err").read_bytes())
+    names = spool_names(spool)
+    assert len(names) == 2 and any(n.endswith(".envelope") for n in names), names
+    envelope = next(spool.glob("*.envelope")).read_bytes()
+    assert b"X-MailRelay-From: a@example.com\r\n" in envelope and b"X-MailRelay-To-Remote: b@example.com\r\n" in envelope, envelope
+    assert b"token-submit-77" in stored_content(spool)
+    relay = Relay(spool, "submit-pop")
+    try:
+        pop_fetch_and_delete(relay, stored_content(spool))
+    finally:
+        relay.stop()
+
+
 CASES = [case_store_pop_and_delete, case_forward_to_smtp_sink, case_kill_and_recover_claimed, case_large_message,
-         case_bat_filter_edits_content, case_js_filter_through_cscript, case_filter_timeout_ends_its_child]
+         case_bat_filter_edits_content, case_js_filter_through_cscript, case_filter_timeout_ends_its_child,
+         case_passwd_exe_prints_the_hash, case_submit_exe_puts_a_message_in_the_spool]
 
 
 def write_trx():

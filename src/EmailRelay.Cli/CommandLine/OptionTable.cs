@@ -64,7 +64,7 @@ internal static class OptionTable
         new("client-smtp-config", 'c', R, Many, Client, "list", null, "SMTP client switches, e.g. +pipelining"),
         new("forward", 'f', N, One, Client, null, null, "forwards the spool at startup; needs --forward-to"),
         new("forward-on-disconnect", '1', N, One, Client, null, null, "forwards after each SMTP client disconnects; needs --forward-to"),
-        new("forward-to", 'o', R, One, Client, "host:port", null, "the next-hop server (host:port, a unix socket path, or host:port@socks-host:port)"),
+        new("forward-to", 'o', R, One, Client, "host:port", null, "the next-hop server (host:port, a unix socket path, or host:port@socks-host:port); a comma-separated list (host1:25,host2:25) names failover hosts, each tried in turn when the one before refuses the connection or answers 4xx at the greeting or EHLO"),
         new("poll", 'O', R, One, Client, "seconds", null, "forwards every <seconds> seconds (more than zero)"),
         new("client-filter", 'Y', R, Many, Client | Filter, "program", "none", "runs a filter on each message just before it is forwarded; needs --forward-to; dkim:... signs there as with --filter") { IsPath = true },
         new("client-interface", '6', R, One, Client, "ip", "chosen by the system", "the local address for outgoing connections"),

@@ -23,15 +23,10 @@ internal static class ForwardingOptionsMapper
             return null;
         }
 
-        ForwardTarget? target = null;
-        if (options.Get("forward-to") is { Length: > 0 } text)
+        IReadOnlyList<ForwardTarget> targets = [];
+        if (options.Get("forward-to") is { Length: > 0 } text && !ForwardTarget.TryParseList(text, out targets))
         {
-            if (!ForwardTarget.TryParse(text, out var parsed))
-            {
-                throw new ConfigurationException("invalid forward-to address: [" + text + "]");
-            }
-
-            target = parsed;
+            throw new ConfigurationException("invalid forward-to address: [" + text + "]");
         }
 
         var switches = options.GetSwitches("client-smtp-config");
@@ -57,7 +52,8 @@ internal static class ForwardingOptionsMapper
 
         var client = new SmtpClientOptions
         {
-            Target = target,
+            Target = targets.Count > 0 ? targets[0] : null,
+            Failover = targets.Count > 1 ? targets.Skip(1).ToArray() : [],
             Domain = domain,
             Policy = policy,
             ConnectionTimeout = options.GetSeconds("connection-timeout", TimeSpan.FromSeconds(40)),

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Threading.Channels;
 using EmailRelay.Protocol.Admin;
+using EmailRelay.Protocol.Text;
 using EmailRelay.Spool;
 using Microsoft.Extensions.Logging;
 
@@ -17,20 +18,22 @@ namespace EmailRelay.Admin;
 /// </summary>
 internal sealed class AdminConnection
 {
-    /// <summary>The longest admin line accepted; a longer one closes the connection.</summary>
-    public const int MaxLineLength = 10_000;
-
     private readonly Stream _stream;
     private readonly IRelayControl _control;
     private readonly AdminSession _session;
     private readonly ILogger _logger;
     private readonly string _peer;
+    private readonly int _maxLineLength;
     private readonly Channel<string> _output = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>Creates the driver over a connected stream (not owned); <c>peer</c> is for <c>received a terminate command from ...</c>.</summary>
-    public AdminConnection(Stream stream, IRelayControl control, bool allowTerminate, ILogger logger, string peer = "")
+    /// <summary>
+    /// Creates the driver over a connected stream (not owned); <c>peer</c> is for <c>received a terminate command
+    /// from ...</c>; a line longer than <paramref name="maxLineLength"/> (<see cref="Net.RelayLimits.AdminMaxLineLength"/>) closes the connection.
+    /// </summary>
+    public AdminConnection(Stream stream, IRelayControl control, bool allowTerminate, ILogger logger, string peer = "", int? maxLineLength = null)
     {
         _peer = peer;
+        _maxLineLength = maxLineLength ?? Net.RelayLimits.Default.AdminMaxLineLength;
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(control);
         ArgumentNullException.ThrowIfNull(logger);
@@ -92,7 +95,8 @@ internal sealed class AdminConnection
             var consumed = buffer.Start;
             try
             {
-                while (TryTakeLine(ref buffer, out var line))
+                LineStatus status;
+                while ((status = TryTakeLine(ref buffer, out var line)) == LineStatus.Line)
                 {
                     consumed = buffer.Start;
                     var step = _session.Handle(line);
@@ -125,7 +129,7 @@ internal sealed class AdminConnection
                 }
 
                 consumed = buffer.Start;
-                if (buffer.Length > MaxLineLength || result.IsCompleted)
+                if (status == LineStatus.TooLong || result.IsCompleted)
                 {
                     return subscription;
                 }
@@ -137,19 +141,25 @@ internal sealed class AdminConnection
         }
     }
 
-    private static bool TryTakeLine(ref ReadOnlySequence<byte> buffer, out string line)
+    // One line through the bounded LineFramer, with its CR given back (the session detects the client's line ending).
+    // The limit counts content only, so a bare-LF line of limit + 1 octets (which fits the framer's limit + 2) is too long.
+    private LineStatus TryTakeLine(ref ReadOnlySequence<byte> buffer, out string line)
     {
-        var lf = buffer.PositionOf((byte)'\n');
-        if (lf is null)
+        var status = LineFramer.TryReadLine(buffer, _maxLineLength + 2, out var framed, out var next);
+        line = "";
+        if (status == LineStatus.Line && framed.Length > _maxLineLength)
         {
-            line = "";
-            return false;
+            return LineStatus.TooLong;
         }
 
-        var slice = buffer.Slice(0, lf.Value);
-        line = slice.Length > MaxLineLength ? "" : Encoding.Latin1.GetString(slice);
-        buffer = buffer.Slice(buffer.GetPosition(1, lf.Value));
-        return true;
+        if (status == LineStatus.Line)
+        {
+            var crlf = buffer.Slice(framed.End, next).Length == 2;
+            line = Encoding.Latin1.GetString(framed) + (crlf ? "\r" : "");
+            buffer = buffer.Slice(next);
+        }
+
+        return status;
     }
 
     // A failing operation (e.g. an unreadable envelope during flush) is an error reply, not the end of the connection.

@@ -26,6 +26,9 @@ internal sealed class AdminConnectionHandler : IConnectionHandler
         _logger = logger;
     }
 
+    /// <summary>The longest admin line (<see cref="RelayLimits.AdminMaxLineLength"/>).</summary>
+    public int MaxLineLength { get; init; } = RelayLimits.Default.AdminMaxLineLength;
+
     /// <inheritdoc />
     public async Task HandleAsync(AcceptedConnection connection, CancellationToken cancellationToken)
     {
@@ -34,7 +37,7 @@ internal sealed class AdminConnectionHandler : IConnectionHandler
         {
             var peer = EndPointText.Format(connection.RemoteEndPoint);
             Log.Connected(_logger, peer);
-            await new AdminConnection(connection.Stream, _control, _allowTerminate, _logger, peer).RunAsync(cancellationToken);
+            await new AdminConnection(connection.Stream, _control, _allowTerminate, _logger, peer, MaxLineLength).RunAsync(cancellationToken);
         }
     }
 }

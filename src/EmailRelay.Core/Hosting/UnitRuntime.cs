@@ -107,7 +107,7 @@ internal sealed class UnitRuntime
             Events = events,
             Forwarder = forwarder,
             Control = control,
-            Admin = new AdminConnectionHandler(control, unit.AdminTerminate, loggerFactory.CreateLogger("EmailRelay.Admin")),
+            Admin = new AdminConnectionHandler(control, unit.AdminTerminate, loggerFactory.CreateLogger("EmailRelay.Admin")) { MaxLineLength = unit.Smtp.Limits.AdminMaxLineLength },
         };
         runtime._pop = PopComposition.Create(unit, spool, loggerFactory, timeProvider, events);
         return runtime;

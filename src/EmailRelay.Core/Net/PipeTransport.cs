@@ -13,14 +13,18 @@ namespace EmailRelay.Net;
 internal sealed class PipeTransport : IAsyncDisposable
 {
     private const int MinimumReadSize = 1024;
-    private static readonly TimeSpan s_closeNotifyLimit = TimeSpan.FromSeconds(2);
     private readonly int _readBufferSize;
+    private readonly TimeSpan _closeNotifyLimit;
 
     /// <summary>Wraps <paramref name="stream"/>, which the transport then owns.</summary>
-    public PipeTransport(Stream stream, int readBufferSize)
+    /// <param name="stream">The connected stream.</param>
+    /// <param name="readBufferSize">The size of one socket read.</param>
+    /// <param name="closeNotifyLimit">How long the TLS close_notify may take at the end (<see cref="RelayLimits.TlsCloseTimeout"/>); null: the default.</param>
+    public PipeTransport(Stream stream, int readBufferSize, TimeSpan? closeNotifyLimit = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         _readBufferSize = readBufferSize;
+        _closeNotifyLimit = closeNotifyLimit ?? RelayLimits.Default.TlsCloseTimeout;
         Stream = stream;
         (Reader, Writer) = CreatePipes(stream);
     }
@@ -56,7 +60,7 @@ internal sealed class PipeTransport : IAsyncDisposable
             await Writer.CompleteAsync();
             if (Stream is SslStream ssl)
             {
-                await ssl.ShutdownAsync().WaitAsync(s_closeNotifyLimit);
+                await ssl.ShutdownAsync().WaitAsync(_closeNotifyLimit);
             }
         }
         catch (TimeoutException)

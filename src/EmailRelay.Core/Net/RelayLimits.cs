@@ -39,12 +39,6 @@ public sealed record RelayLimits
     public int ClientErrorLimit { get; init; } = 8;
 
     /// <summary>
-    /// Unread input per connection before reading pauses: 64 KiB (ours; replaces E-MailRelay's
-    /// ~20 KB flow-control and ~80 KB hard input limits with pipe back-pressure).
-    /// </summary>
-    public long MaxBufferedInput { get; init; } = 64 * 1024;
-
-    /// <summary>
     /// Read size per socket read: 32 KiB (ours). An idle connection holds no read buffer whatever this is (zero-byte
     /// reads), so it only sizes the reads of a message body: 4 KiB made a 1 MiB body 256 reads plus 256 zero-byte
     /// reads; 32 KiB cut the relay's CPU per proxied 1 MiB message by 10-20 % (bench/RESULTS.md, 2026-12-07).
@@ -72,4 +66,13 @@ public sealed record RelayLimits
     /// OpenSSL rejects a longer header at once with "packet length too long").
     /// </summary>
     public int MaxTlsRecordLength { get; init; } = 16384 + 2048;
+
+    /// <summary>Time allowed for the TLS close_notify exchange when a connection ends: 2 s (ours).</summary>
+    public TimeSpan TlsCloseTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest admin command line, terminator not counted: 10,000 octets (ours); a longer one closes the connection.</summary>
+    public int AdminMaxLineLength { get; init; } = 10_000;
+
+    /// <summary>Failed AUTH (SMTP) or USER/PASS, APOP and AUTH (POP) attempts before the connection is closed: 3 (E-MailRelay).</summary>
+    public int AuthFailureLimit { get; init; } = 3;
 }

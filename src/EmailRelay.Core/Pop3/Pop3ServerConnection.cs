@@ -45,13 +45,13 @@ internal sealed class Pop3ServerConnection : IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(services);
-        _transport = new PipeTransport(stream, options.Limits.ReadBufferSize);
+        _transport = new PipeTransport(stream, options.Limits.ReadBufferSize, options.Limits.TlsCloseTimeout);
         _options = options;
         _services = services;
         _logger = services.Logger;
         _remoteEndPoint = remoteEndPoint;
         _connectionId = connectionId;
-        var policy = options.Policy with { TlsOffered = options.Policy.TlsOffered && services.TlsUpgrader is not null };
+        var policy = options.Policy with { TlsOffered = options.Policy.TlsOffered && services.TlsUpgrader is not null, AuthFailureLimit = options.Limits.AuthFailureLimit };
         _session = new Pop3ServerSession(policy, services.Mechanisms);
         _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.TimeProvider);
     }

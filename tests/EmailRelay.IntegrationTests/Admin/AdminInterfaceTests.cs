@@ -149,6 +149,33 @@ public sealed class AdminInterfaceTests
         Assert.Equal("2.6.1\r\n" + P, await admin.CommandAsync("info version"));
     }
 
+    [Fact]
+    public async Task A_line_at_the_admin_limit_is_a_command_and_one_octet_more_closes_the_connection()
+    {
+        var limit = Net.RelayLimits.Default.AdminMaxLineLength;
+        await using var relay = await AdminRelay.StartAsync();
+        await using (var admin = await AdminClient.ConnectAsync(relay.AdminPort))
+        {
+            // A line of exactly the limit is read and answered (as an unknown command), and the connection stays.
+            Assert.EndsWith(P, await admin.CommandAsync(new string('x', limit)), StringComparison.Ordinal);
+            Assert.Equal("2.6.1\r\n" + P, await admin.CommandAsync("info version"));
+        }
+
+        await using (var admin = await AdminClient.ConnectAsync(relay.AdminPort))
+        {
+            await admin.SendAsync(new string('x', limit + 1));
+            Assert.True(await admin.IsClosedAsync());
+        }
+
+        // The limit counts content, not the terminator: a bare LF does not buy an extra octet.
+        await using (var admin = await AdminClient.ConnectAsync(relay.AdminPort, "\n"))
+        {
+            Assert.EndsWith(P, await admin.CommandAsync(new string('x', limit)), StringComparison.Ordinal);
+            await admin.SendAsync(new string('x', limit + 1));
+            Assert.True(await admin.IsClosedAsync());
+        }
+    }
+
     private static async Task<string> GreetingAsync(int port)
     {
         using var client = new TcpClient();

@@ -60,24 +60,24 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
         }
 
         var envelope = message.Envelope;
-        ForwardTarget? target = options.Client.Target;
+        var targets = options.Client.Targets;
         if (envelope.ForwardToAddress.Length > 0)
         {
-            if (!ForwardTarget.TryParse(envelope.ForwardToAddress, out var routedTarget))
+            if (!ForwardTarget.TryParseList(envelope.ForwardToAddress, out var routedTargets))
             {
                 return DeliveryResult.Fail("invalid forward-to address: " + envelope.ForwardToAddress, 0, stop);
             }
 
-            target = routedTarget;
+            targets = routedTargets;
         }
 
-        if (target is null)
+        if (targets.Count == 0)
         {
             return DeliveryResult.Fail("no forward-to address", 0, stop);
         }
 
-        var address = target.ToString();
-        if (run.IsUnreachable(address))
+        var address = ForwardTarget.ToString(targets);
+        if (run.IsUnreachable(address) || targets.All(t => run.IsUnreachable(t.ToString())))
         {
             return new DeliveryResult(DeliveryStatus.Unreachable, stop) { Reason = "cannot connect to " + address };
         }
@@ -94,10 +94,10 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
         }
 
         await using var ownedContent = content;
-        return await SendAsync(target, address, () => content, stop, cancellationToken);
+        return await SendAsync(targets, address, () => content, stop, cancellationToken);
     }
 
-    private async Task<DeliveryResult> SendAsync(ForwardTarget target, string address, Func<Stream> content, bool stop, CancellationToken cancellationToken)
+    private async Task<DeliveryResult> SendAsync(IReadOnlyList<ForwardTarget> targets, string address, Func<Stream> content, bool stop, CancellationToken cancellationToken)
     {
         var forwarder = Forwarder;
         var envelope = message.Envelope;
@@ -109,7 +109,7 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
             {
                 forwarder.Events.Message(RelayEventKind.Sending, message.Id);
             }
-            else if (await OpenAsync(target, key, address, cancellationToken) is { } failure)
+            else if (await OpenAsync(targets, key, address, cancellationToken) is { } failure)
             {
                 return failure with { StopRun = stop || failure.StopRun };
             }
@@ -135,39 +135,86 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
             }
 
             lane.LastUsed = forwarder.Time.GetTimestamp();
+            if (targets.Count > 1 && outcome.Delivered)
+            {
+                Log.AcceptedBy(forwarder.Logger, message.Id.ToString(), lane.Connection.Peer.Length > 0 ? lane.Connection.Peer : lane.Host);
+            }
 
             // A timeout, disconnect or protocol error after connecting aborts the run (reference §i).
             return DeliveryResult.Sent(outcome, stop || !lane.Connection.IsUsable);
         }
     }
 
-    /// <summary>Connects the lane and opens the session; null when it is ready, else the result for the message.</summary>
-    private async Task<DeliveryResult?> OpenAsync(ForwardTarget target, string key, string address, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects the lane to the first of <paramref name="targets"/> that takes a connection and opens the session
+    /// (failover: a host that refuses the connection, or answers the greeting or EHLO with a 4xx or by closing, gives
+    /// way to the next, and is not tried again in this run); null when it is ready, else the result for the message.
+    /// </summary>
+    private async Task<DeliveryResult?> OpenAsync(IReadOnlyList<ForwardTarget> targets, string key, string address, CancellationToken cancellationToken)
     {
         var forwarder = Forwarder;
         var envelope = message.Envelope;
-        SmtpClientConnection connection;
-        try
+        var routed = envelope.ForwardToAddress.Length > 0;
+        string? error = null;
+        for (var i = 0; i < targets.Count; i++)
         {
-            connection = await forwarder.ConnectAsync(target, cancellationToken);
-        }
-        catch (SmtpConnectException ex)
-        {
-            if (envelope.ForwardToAddress.Length > 0)
+            var host = targets[i].ToString();
+            var next = i + 1 < targets.Count ? targets[i + 1].ToString() : null;
+            if (targets.Count > 1 && run.IsUnreachable(host))
             {
-                run.MarkUnreachable(address);
-                Log.ClientError(forwarder.Logger, ex.Message);
-                return new DeliveryResult(DeliveryStatus.Unreachable) { Reason = ex.Message };
+                continue;
             }
 
-            return new DeliveryResult(DeliveryStatus.ConnectFailed, StopRun: true) { Reason = ex.Message };
+            SmtpClientConnection connection;
+            try
+            {
+                connection = await forwarder.ConnectAsync(targets[i], cancellationToken);
+            }
+            catch (SmtpConnectException ex)
+            {
+                error = ex.Message;
+                if (targets.Count > 1)
+                {
+                    run.MarkUnreachable(host);
+                }
+
+                if (next is not null)
+                {
+                    Log.FailingOver(forwarder.Logger, ex.Message, next);
+                }
+
+                continue;
+            }
+
+            lane.Attach(connection, key, forwarder.Time.GetTimestamp(), host);
+            forwarder.Events.Message(RelayEventKind.Sending, message.Id);
+            var opened = await connection.OpenAsync(cancellationToken);
+            forwarder.Events.Upstream(RelayEventKind.UpstreamConnected, connection.Peer);
+            if (opened is null)
+            {
+                return null;
+            }
+
+            if (next is not null && opened.Transient)
+            {
+                Log.FailingOver(forwarder.Logger, host + ": " + (opened.ReasonCode > 0 ? opened.ReasonCode.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " : "") + opened.Reason, next);
+                run.MarkUnreachable(host);
+                await lane.CloseAsync(cancellationToken);
+                continue;
+            }
+
+            return DeliveryResult.Sent(opened with { Undelivered = envelope.ToRemote }, stopRun: true);
         }
 
-        lane.Attach(connection, key, forwarder.Time.GetTimestamp());
-        forwarder.Events.Message(RelayEventKind.Sending, message.Id);
-        var opened = await connection.OpenAsync(cancellationToken);
-        forwarder.Events.Upstream(RelayEventKind.UpstreamConnected, connection.Peer);
-        return opened is null ? null : DeliveryResult.Sent(opened with { Undelivered = envelope.ToRemote }, stopRun: true);
+        error ??= "cannot connect to " + address;
+        if (routed)
+        {
+            run.MarkUnreachable(address);
+            Log.ClientError(forwarder.Logger, error);
+            return new DeliveryResult(DeliveryStatus.Unreachable) { Reason = error };
+        }
+
+        return new DeliveryResult(DeliveryStatus.ConnectFailed, StopRun: true) { Reason = error };
     }
 
     private async Task<FilterResult> RunFilterAsync(IMessageFilter filter, string kind, CancellationToken cancellationToken)

@@ -65,9 +65,15 @@ internal static partial class Log
     [LoggerMessage(1218, LogLevel.Debug, "tls protocol established with {Peer} protocol {Protocol} cipher {Cipher}")]
     public static partial void TlsEstablished(ILogger logger, string peer, string protocol, string cipher);
 
+    [LoggerMessage(1220, LogLevel.Debug, "smtp connection to {Target} closed by the server while idle: reconnecting")]
+    public static partial void ReconnectingStale(ILogger logger, string target);
+
     [LoggerMessage(1221, LogLevel.Debug, "forwarding: skipping [{Id}]: {Reason}")]
     public static partial void SkippingMessage(ILogger logger, string id, string reason);
 
-    [LoggerMessage(1220, LogLevel.Debug, "smtp connection to {Target} closed by the server while idle: reconnecting")]
-    public static partial void ReconnectingStale(ILogger logger, string target);
+    [LoggerMessage(1222, LogLevel.Warning, "smtp client error: {Message}: failing over to {Next}")]
+    public static partial void FailingOver(ILogger logger, string message, string next);
+
+    [LoggerMessage(1223, LogLevel.Information, "message [{Id}] accepted by {Host}")]
+    public static partial void AcceptedBy(ILogger logger, string id, string host);
 }

@@ -10,6 +10,12 @@ internal sealed record SmtpClientOptions
     /// <summary>The default upstream: <c>--forward-to</c> (or <c>--as-client</c>, <c>--as-proxy</c>).</summary>
     public ForwardTarget? Target { get; init; }
 
+    /// <summary>The further <c>--forward-to</c> hosts of a failover list (<c>host1:25,host2:25</c>), tried in order after <see cref="Target"/>.</summary>
+    public IReadOnlyList<ForwardTarget> Failover { get; init; } = [];
+
+    /// <summary>The default upstream and its failover hosts, in order; empty without <c>--forward-to</c>.</summary>
+    public IReadOnlyList<ForwardTarget> Targets => Target is null ? [] : [Target, .. Failover];
+
     /// <summary><c>--domain</c>, for the EHLO name rule.</summary>
     public string Domain { get; init; } = "localhost";
 

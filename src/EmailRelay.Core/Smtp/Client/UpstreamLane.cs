@@ -14,6 +14,9 @@ internal sealed class UpstreamLane(RelayEvents events)
     /// <summary>The address and account selector the connection is for.</summary>
     public string? Key { get; private set; }
 
+    /// <summary>The host of a failover list the connection went to (as the list shows it), for log lines.</summary>
+    public string Host { get; private set; } = "";
+
     /// <summary>When the connection last carried a message (or opened): <see cref="TimeProvider.GetTimestamp"/>.</summary>
     public long LastUsed { get; set; }
 
@@ -38,10 +41,11 @@ internal sealed class UpstreamLane(RelayEvents events)
     }
 
     /// <summary>Takes a just-connected connection for <paramref name="key"/> and raises <see cref="RelayEventKind.UpstreamConnecting"/>.</summary>
-    public void Attach(SmtpClientConnection connection, string key, long now)
+    public void Attach(SmtpClientConnection connection, string key, long now, string host = "")
     {
         Connection = connection;
         Key = key;
+        Host = host;
         LastUsed = now;
         connection.Events = events;
         events.Upstream(RelayEventKind.UpstreamConnecting, connection.Peer);

@@ -53,7 +53,7 @@ internal sealed class SmtpServerConnection : IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(services);
-        _transport = new PipeTransport(stream, options.Limits.ReadBufferSize);
+        _transport = new PipeTransport(stream, options.Limits.ReadBufferSize, options.Limits.TlsCloseTimeout);
         _options = options;
         _services = services;
         _logger = services.Logger;
@@ -67,7 +67,7 @@ internal sealed class SmtpServerConnection : IDisposable
             TlsOffered = options.Policy.TlsOffered && services.TlsUpgrader is not null,
         };
         _trusted = services.Sasl is not null && remoteEndPoint is IPEndPoint ipPeer ? services.Sasl.Secrets.FindTrusted(ipPeer.Address) : null;
-        _session = new SmtpServerSession(policy, services.TimeProvider, _peer) { Sasl = services.Sasl, Trusted = _trusted };
+        _session = new SmtpServerSession(policy, services.TimeProvider, _peer) { Sasl = services.Sasl, Trusted = _trusted, AuthFailureLimit = options.Limits.AuthFailureLimit };
         _intake = new MessageIntake(services.Filter, _logger, services.ForwardingRequested) { OpenImmediateSession = services.OpenImmediateSession, Events = services.Events };
         _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.TimeProvider);
     }

@@ -5,7 +5,8 @@ namespace EmailRelay.Protocol.Smtp.Client;
 /// <summary>
 /// A forwarding target (reference §i "Target address"): <c>host:port</c> (the port may be a service name),
 /// IPv4, IPv6 with the last colon separating the port, an absolute unix socket path, or
-/// <c>host:port@socks-host:socks-port</c>.
+/// <c>host:port@socks-host:socks-port</c>. <see cref="TryParseList"/> reads a failover list: targets separated by
+/// commas, tried in order (one target is E-MailRelay's form).
 /// </summary>
 /// <param name="Host">The host name or address (no brackets), or the socket path.</param>
 /// <param name="Port">The port; 0 for a unix socket.</param>
@@ -59,6 +60,45 @@ internal sealed record ForwardTarget(string Host, int Port, bool IsUnixSocket, F
         target = new ForwardTarget(host, port, false);
         return true;
     }
+
+    /// <summary>
+    /// Parses a failover list: one or more targets separated by commas (a lone unix socket path may contain one), each
+    /// as <see cref="TryParse"/> reads it; blanks around a comma are allowed.
+    /// </summary>
+    /// <param name="text">The option or envelope value.</param>
+    /// <param name="targets">The targets, in order.</param>
+    /// <returns>False when the list or any target in it is unusable.</returns>
+    public static bool TryParseList(string text, out IReadOnlyList<ForwardTarget> targets)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var list = new List<ForwardTarget>();
+        targets = list;
+        foreach (var part in text.Split(','))
+        {
+            if (!TryParse(part.Trim(), out var target))
+            {
+                list.Clear();
+
+                // E-MailRelay's single unix socket path stays valid even when it has a comma in it.
+                if (text.StartsWith('/'))
+                {
+                    list.Add(new ForwardTarget(text, 0, true));
+                    return true;
+                }
+
+                return false;
+            }
+
+            list.Add(target);
+        }
+
+        return list.Count > 0;
+    }
+
+    /// <summary>A failover list as <see cref="TryParseList"/> reads it (and as log lines show it).</summary>
+    /// <param name="targets">The targets.</param>
+    /// <returns>The targets' display texts joined with commas.</returns>
+    public static string ToString(IReadOnlyList<ForwardTarget> targets) => string.Join(",", targets);
 
     /// <summary>The target as shown in log lines: <c>host:port</c> or the socket path.</summary>
     /// <returns>The display text.</returns>

@@ -65,14 +65,14 @@ def spool_names(spool):
 class Relay:
     """emailrelay.exe under Wine: a storing SMTP server with POP on a spool directory."""
 
-    def __init__(self, spool, name, extra=()):
+    def __init__(self, spool, name, extra=(), syslog=False):
         self.spool = spool
         self.smtp = free_port()
         self.pop = free_port()
         self.log = WORK / (name + ".log")
         auth = WORK / "pop.auth"
         auth.write_text("server plain me secret\n")
-        args = [WINE, EXE, "--no-daemon", "--log", "--no-syslog", "--interface", "127.0.0.1",
+        args = [WINE, EXE, "--no-daemon", "--log", *(() if syslog else ("--no-syslog",)), "--interface", "127.0.0.1",
                 "--port", str(self.smtp), "--spool-dir", windows_path(spool),
                 "--pop", "--pop-port", str(self.pop), "--pop-auth", windows_path(auth), *extra]
         self.process = start(args, self.log)
@@ -400,9 +400,91 @@ def case_submit_exe_puts_a_message_in_the_spool(spool):
         relay.stop()
 
 
+def case_event_log_gets_the_log_lines(spool):
+    """--log without --no-syslog writes each line to the Event Log, source E-MailRelay, with the Linux line's text and
+    the level as the event type. Wine's ReportEventW stores nothing (there is no Event Viewer) but prints each event
+    on its eventlog debug channel (trace: information, warn: warning, err: error), which is what this reads."""
+    os.environ["WINEDEBUG"] = "-all,+eventlog"
+    try:
+        relay = Relay(spool, "eventlog", ["--verbose"], syslog=True)
+        try:
+            store(relay, message("event log", ["token-eventlog"]))
+        finally:
+            relay.stop()
+        log = relay.log.read_text(errors="replace")
+        listening = 'info: smtp server on 127.0.0.1:%d' % relay.smtp
+        assert "emailrelay: " + listening in log, log[-2000:]
+        assert ':trace:eventlog:ReportEventW L"%s"' % listening in log, "no information event for [%s]: %s" % (listening, log[-2000:])
+        missing = WORK / "no such spool"
+        failed = start([WINE, EXE, "--no-daemon", "--log", "--port", str(free_port()), "--spool-dir", windows_path(missing)],
+                       WORK / "eventlog-error.log")
+        assert failed.wait(timeout=DEADLINE) == 1
+        text = (WORK / "eventlog-error.log").read_text(errors="replace")
+        fatal = [line for line in text.splitlines() if line.startswith("emailrelay: error: ")]
+        assert fatal, text
+        body = fatal[0][len("emailrelay: "):]
+        assert ':err:eventlog:ReportEventW L"%s"' % body.replace("\\", "\\\\") in text, "no error event for [%s]: %s" % (body, text)
+    finally:
+        os.environ["WINEDEBUG"] = "-all"
+
+
+def service_start_file():
+    return pathlib.Path(os.environ["WINEPREFIX"]) / "drive_c" / "ProgramData" / "E-MailRelay" / "emailrelay-start.bat"
+
+
+def wine_command(args, log_name):
+    with open(WORK / (log_name + ".log"), "wb") as out:
+        return subprocess.run([WINE, *args], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, cwd=WORK,
+                              timeout=DEADLINE).returncode
+
+
+def case_service_install_start_stop_uninstall(spool):
+    """emailrelay-service.exe --install writes emailrelay-start.bat and registers the service; Wine's service manager
+    (net start) runs it, it serves the start file's command line, net stop stops it in order, --uninstall removes it."""
+    start_file = service_start_file()
+    if start_file.exists():
+        start_file.unlink()
+    port = free_port()
+    try:
+        code, out = run_tool("emailrelay-service.exe", ["--install", "--log", "--port", str(port), "--interface", "127.0.0.1",
+                                                        "--spool-dir", windows_path(spool)], b"", "service-install")
+        text = out.decode(errors="replace")
+        assert code == 0 and "wrote" in text and 'installed the service "emailrelay"' in text, (code, text, (WORK / "service-install.err").read_text(errors="replace"))
+        written = start_file.read_bytes().decode()
+        assert '--port %d' % port in written and written.startswith("@echo off\r\n"), written
+        assert wine_command(["net", "start", "emailrelay"], "service-start") == 0, (WORK / "service-start.log").read_text(errors="replace")
+        wait_for("the service's SMTP listener on %d" % port, lambda: can_connect(port))
+        with smtplib.SMTP("127.0.0.1", port, timeout=DEADLINE) as client:
+            assert client.sendmail("a@example.com", ["b@example.com"], message("service", ["token-service"])) == {}
+        assert b"token-service" in stored_content(spool)
+        assert wine_command(["net", "stop", "emailrelay"], "service-stop") == 0, (WORK / "service-stop.log").read_text(errors="replace")
+        wait_for("the service's listener closed", lambda: not can_connect(port))
+    finally:
+        code, out = run_tool("emailrelay-service.exe", ["--uninstall"], b"", "service-uninstall")
+    assert code == 0 and b'removed the service "emailrelay"' in out, (code, out)
+    code, out = run_tool("emailrelay-service.exe", ["--uninstall"], b"", "service-uninstall-again")
+    assert code == 0 and b"no service" in out, (code, out)
+
+
+def case_submit_exe_uses_the_programdata_spool(spool):
+    """Without --spool-dir the Windows edition uses %ProgramData%\\E-MailRelay\\spool."""
+    default_spool = pathlib.Path(os.environ["WINEPREFIX"]) / "drive_c" / "ProgramData" / "E-MailRelay" / "spool"
+    default_spool.mkdir(parents=True, exist_ok=True)
+    before = set(spool_names(default_spool))
+    code, out = run_tool("emailrelay-submit.exe", ["--from", "a@example.com", "b@example.com"],
+                         message("default spool", ["token-default-spool"]), "submit-default")
+    assert code == 0, (code, out, (WORK / "submit-default.err").read_bytes())
+    added = sorted(set(spool_names(default_spool)) - before)
+    assert len(added) == 2 and any(n.endswith(".content") for n in added), added
+    for name in added:
+        (default_spool / name).unlink()
+
+
 CASES = [case_store_pop_and_delete, case_forward_to_smtp_sink, case_kill_and_recover_claimed, case_large_message,
          case_bat_filter_edits_content, case_js_filter_through_cscript, case_filter_timeout_ends_its_child,
-         case_passwd_exe_prints_the_hash, case_submit_exe_puts_a_message_in_the_spool]
+         case_passwd_exe_prints_the_hash, case_submit_exe_puts_a_message_in_the_spool,
+         case_submit_exe_uses_the_programdata_spool, case_event_log_gets_the_log_lines,
+         case_service_install_start_stop_uninstall]
 
 
 def write_trx():

@@ -433,18 +433,35 @@ def service_start_file():
 
 
 def wine_command(args, log_name):
-    with open(WORK / (log_name + ".log"), "wb") as out:
-        return subprocess.run([WINE, *args], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, cwd=WORK,
+    """A Wine program run to its end: (exit code, its output)."""
+    log = WORK / (log_name + ".log")
+    with open(log, "wb") as out:
+        code = subprocess.run([WINE, *args], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, cwd=WORK,
                               timeout=DEADLINE).returncode
+    return code, log.read_text(errors="replace")
+
+
+def service_state():
+    return wine_command(["sc", "query", "emailrelay"], "service-query")[1]
 
 
 def case_service_install_start_stop_uninstall(spool):
     """emailrelay-service.exe --install writes emailrelay-start.bat and registers the service; Wine's service manager
-    (net start) runs it, it serves the start file's command line, net stop stops it in order, --uninstall removes it."""
+    (sc start) runs it, it serves the start file's command line, sc stop stops it in order (stop pending, then stopped
+    once the relay has shut down), --uninstall removes it. Wine 8's sc and net report failure for controls its service
+    manager carries out later (sc start exits 1 and the service comes up; a stop during start pending is refused), so
+    the case waits on the service's own signs: its listener, and the state sc query shows."""
     start_file = service_start_file()
     if start_file.exists():
         start_file.unlink()
     port = free_port()
+    # Wine 8 can leave two services.exe in a new prefix (the one wineboot started and one the next process started),
+    # each with its own service database, and sc then talks to either: the case starts a session of its own, with one
+    # service manager, first. Wine ends its service manager and the services when no user process is left in the
+    # prefix (as Windows does at log-off), so a ping keeps that session while the service runs.
+    subprocess.run(["wineserver", "-k"], timeout=DEADLINE)
+    session = start([WINE, "ping", "-n", "9999", "127.0.0.1"], WORK / "service-session.log")
+    wait_for("one service manager", lambda: len(processes_with(b"\\system32\\services.exe")) == 1)
     try:
         code, out = run_tool("emailrelay-service.exe", ["--install", "--log", "--port", str(port), "--interface", "127.0.0.1",
                                                         "--spool-dir", windows_path(spool)], b"", "service-install")
@@ -452,15 +469,20 @@ def case_service_install_start_stop_uninstall(spool):
         assert code == 0 and "wrote" in text and 'installed the service "emailrelay"' in text, (code, text, (WORK / "service-install.err").read_text(errors="replace"))
         written = start_file.read_bytes().decode()
         assert '--port %d' % port in written and written.startswith("@echo off\r\n"), written
-        assert wine_command(["net", "start", "emailrelay"], "service-start") == 0, (WORK / "service-start.log").read_text(errors="replace")
-        wait_for("the service's SMTP listener on %d" % port, lambda: can_connect(port))
+        wine_command(["sc", "start", "emailrelay"], "service-start")
+        wait_for("the service's SMTP listener on %d (sc query: %s)" % (port, "see service-query.log"), lambda: can_connect(port))
+        assert "RUNNING" in wait_for("sc query saying RUNNING", lambda: "RUNNING" in service_state() and service_state()), service_state()
         with smtplib.SMTP("127.0.0.1", port, timeout=DEADLINE) as client:
             assert client.sendmail("a@example.com", ["b@example.com"], message("service", ["token-service"])) == {}
         assert b"token-service" in stored_content(spool)
-        assert wine_command(["net", "stop", "emailrelay"], "service-stop") == 0, (WORK / "service-stop.log").read_text(errors="replace")
-        wait_for("the service's listener closed", lambda: not can_connect(port))
+        wine_command(["sc", "stop", "emailrelay"], "service-stop")
+        wait_for("sc query saying STOPPED", lambda: "STOPPED" in service_state())
+        state = service_state()
+        assert "WIN32_EXIT_CODE    : 0 " in state, state
+        assert not can_connect(port), "the listener is still open after the service stopped"
     finally:
         code, out = run_tool("emailrelay-service.exe", ["--uninstall"], b"", "service-uninstall")
+        stop(session)
     assert code == 0 and b'removed the service "emailrelay"' in out, (code, out)
     code, out = run_tool("emailrelay-service.exe", ["--uninstall"], b"", "service-uninstall-again")
     assert code == 0 and b"no service" in out, (code, out)

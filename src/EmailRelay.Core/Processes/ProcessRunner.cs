@@ -50,7 +50,7 @@ internal static class ProcessRunner
         cancellationToken.ThrowIfCancellationRequested();
         if (OperatingSystem.IsWindows())
         {
-            return await WindowsProcessRunner.RunAsync(path, arguments, timeout, timeProvider, cancellationToken);
+            return await WindowsProcessRunner.RunAsync(path, arguments, timeout, timeProvider, cancellationToken, maxOutputBytes);
         }
 
         int pid = Spawn(path, arguments, out int readFd, out int error);

@@ -8,7 +8,7 @@ namespace EmailRelay.Processes;
 /// <summary>
 /// <see cref="ProcessRunner"/> on Windows: the program is started by <see cref="WindowsCommandLine"/> (per extension),
 /// suspended, put in a job object of its own, then resumed, so that everything it starts is in the job too. Its stdin and
-/// stderr are <c>NUL</c>, its stdout a pipe of which the first <see cref="ProcessRunner.MaxOutputBytes"/> bytes are kept;
+/// stderr are <c>NUL</c>, its stdout a pipe of which the first <see cref="ProcessRunner.MaxOutputBytes"/> bytes (or as many as asked) are kept;
 /// it inherits no other handle (the inheritable handles exist only inside one lock around <c>CreateProcessW</c>); it gets
 /// no console window and the environment of <see cref="WindowsCommandLine.Environment"/>. A timeout or cancellation ends the whole job
 /// (<c>TerminateJobObject</c>), the child and its children alike. The exit code is the program's (for a batch file, cmd's,
@@ -20,7 +20,7 @@ internal static class WindowsProcessRunner
     private static readonly Lock s_inheritLock = new();
 
     /// <summary>Runs the program; see <see cref="ProcessRunner.RunAsync"/>.</summary>
-    public static async Task<ProcessResult> RunAsync(string path, IReadOnlyList<string> arguments, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async Task<ProcessResult> RunAsync(string path, IReadOnlyList<string> arguments, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, int maxOutputBytes)
     {
         var command = WindowsCommandLine.For(path, arguments, System.Environment.SystemDirectory);
         if (command.Error.Length > 0)
@@ -39,7 +39,7 @@ internal static class WindowsProcessRunner
             return ProcessResult.ExecFailed(Marshal.GetPInvokeErrorMessage(error));
         }
 
-        var reaper = Task.Factory.StartNew(() => Collect(child), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var reaper = Task.Factory.StartNew(() => Collect(child, maxOutputBytes), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             var result = timeout > TimeSpan.Zero
@@ -70,9 +70,9 @@ internal static class WindowsProcessRunner
     }
 
     // On its own thread: reads stdout to EOF (every holder of the pipe's write end gone), then waits for the exit.
-    private static ProcessResult Collect(Child child)
+    private static ProcessResult Collect(Child child, int maxOutputBytes)
     {
-        var kept = new byte[ProcessRunner.MaxOutputBytes];
+        var kept = new byte[maxOutputBytes];
         int count = 0;
         var scratch = new byte[4096];
         try

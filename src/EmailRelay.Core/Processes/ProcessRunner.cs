@@ -50,7 +50,7 @@ internal static class ProcessRunner
         cancellationToken.ThrowIfCancellationRequested();
         if (OperatingSystem.IsWindows())
         {
-            return await WindowsProcessRunner.RunAsync(path, arguments, timeout, timeProvider, cancellationToken, maxOutputBytes);
+            return await WindowsProcessRunner.RunAsync(path, arguments, timeout, timeProvider, maxOutputBytes, cancellationToken);
         }
 
         int pid = Spawn(path, arguments, out int readFd, out int error);

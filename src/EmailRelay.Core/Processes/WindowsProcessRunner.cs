@@ -20,7 +20,7 @@ internal static class WindowsProcessRunner
     private static readonly Lock s_inheritLock = new();
 
     /// <summary>Runs the program; see <see cref="ProcessRunner.RunAsync"/>.</summary>
-    public static async Task<ProcessResult> RunAsync(string path, IReadOnlyList<string> arguments, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, int maxOutputBytes)
+    public static async Task<ProcessResult> RunAsync(string path, IReadOnlyList<string> arguments, TimeSpan timeout, TimeProvider timeProvider, int maxOutputBytes, CancellationToken cancellationToken)
     {
         var command = WindowsCommandLine.For(path, arguments, System.Environment.SystemDirectory);
         if (command.Error.Length > 0)

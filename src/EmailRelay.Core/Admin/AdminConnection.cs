@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Globalization;
-using System.IO.Pipelines;
 using System.Text;
 using System.Threading.Channels;
+using EmailRelay.Net;
 using EmailRelay.Protocol.Admin;
 using EmailRelay.Protocol.Text;
 using EmailRelay.Spool;
@@ -11,73 +11,121 @@ using Microsoft.Extensions.Logging;
 namespace EmailRelay.Admin;
 
 /// <summary>
-/// The driver of one admin connection: frames lines (LF, with the CR kept for the session's line-ending
-/// detection), runs <see cref="AdminSession"/>, acts through <see cref="IRelayControl"/>, and writes replies and
-/// <c>notify</c> events through one ordered output queue. There is no idle timeout (reference §h); the connection
-/// ends on <c>quit</c>, too many errors, end of input, an overlong line, or shutdown.
+/// The admin protocol of one connection, run by the <see cref="ServerConnection"/> skeleton: frames lines with
+/// <see cref="LineFramer"/> (LF, with the CR given back for the session's line-ending detection), runs
+/// <see cref="AdminSession"/>, acts through <see cref="IRelayControl"/>, and writes replies and <c>notify</c> events
+/// through one ordered output queue (events arrive on other threads). There is no idle timeout (reference §h); the
+/// connection ends on <c>quit</c>, too many errors, end of input, an overlong line, a drain, or shutdown.
 /// </summary>
-internal sealed class AdminConnection
+internal sealed class AdminConnection : IServerProtocol
 {
-    private readonly Stream _stream;
+    private readonly ServerConnection _connection;
     private readonly IRelayControl _control;
     private readonly AdminSession _session;
     private readonly ILogger _logger;
     private readonly string _peer;
     private readonly int _maxLineLength;
     private readonly Channel<string> _output = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private Task _writer = Task.CompletedTask;
+    private IDisposable? _subscription;
 
     /// <summary>
-    /// Creates the driver over a connected stream (not owned); <c>peer</c> is for <c>received a terminate command
-    /// from ...</c>; a line longer than <paramref name="maxLineLength"/> (<see cref="Net.RelayLimits.AdminMaxLineLength"/>) closes the connection.
+    /// Creates the driver over a connected stream, which it disposes when done; <c>peer</c> is for <c>received a
+    /// terminate command from ...</c>; a line longer than <paramref name="maxLineLength"/>
+    /// (<see cref="RelayLimits.AdminMaxLineLength"/>) closes the connection.
     /// </summary>
-    public AdminConnection(Stream stream, IRelayControl control, bool allowTerminate, ILogger logger, string peer = "", int? maxLineLength = null)
+    public AdminConnection(Stream stream, IRelayControl control, bool allowTerminate, ILogger logger, string peer = "", int? maxLineLength = null, TimeProvider? time = null)
     {
-        _peer = peer;
-        _maxLineLength = maxLineLength ?? Net.RelayLimits.Default.AdminMaxLineLength;
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(control);
         ArgumentNullException.ThrowIfNull(logger);
-        _stream = stream;
+        _peer = peer;
+        _maxLineLength = maxLineLength ?? RelayLimits.Default.AdminMaxLineLength;
+        _connection = new ServerConnection(stream, RelayLimits.Default with { IdleTimeout = Timeout.InfiniteTimeSpan }, time ?? TimeProvider.System);
         _control = control;
         _logger = logger;
         _session = new AdminSession(allowTerminate);
     }
 
-    /// <summary>Runs until the session ends or <paramref name="cancellationToken"/> fires.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public bool IsReceivingContent => false;
+
+    /// <summary>Runs until the session ends, <paramref name="draining"/> fires, or <paramref name="cancellationToken"/> fires.</summary>
+    public Task RunAsync(CancellationToken cancellationToken, CancellationToken draining = default) =>
+        _connection.RunAsync(this, null, cancellationToken, draining);
+
+    /// <inheritdoc />
+    public ValueTask<bool> StartAsync(CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var writer = WriteLoopAsync(stop.Token);
-        IDisposable? subscription = null;
-        try
+        _writer = WriteLoopAsync(_connection.Transport.Stream);
+        return ValueTask.FromResult(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ProtocolProgress> ProcessAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        LineStatus status;
+        while ((status = TryTakeLine(ref buffer, out var line)) == LineStatus.Line)
         {
-            var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
-            try
+            var step = _session.Handle(line);
+            var shown = line.TrimEnd('\r');
+            Log.Command(_logger, shown);
+            if (step.Output.Length > 0)
             {
-                subscription = await ReadLoopAsync(reader, stop.Token);
+                Send(step.Output);
             }
-            finally
+
+            if (step.Command.Kind == AdminCommandKind.Notify && _subscription is null)
             {
-                await reader.CompleteAsync();
+                _subscription = _control.Subscribe(parts => Send(_session.FormatEvent(parts)));
             }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // shutdown
-        }
-        catch (IOException)
-        {
-            // the peer went away
-        }
-        finally
-        {
-            subscription?.Dispose();
-            _output.Writer.TryComplete();
+
+            var close = step.NeedsRelay && !await TryActAsync(step.Command, cancellationToken);
+            if (!close && step.Close && step.Command.Kind == AdminCommandKind.Unrecognised)
+            {
+                Log.TooManyErrors(_logger);
+            }
+
+            if (close || step.Close)
+            {
+                return new(buffer.Start, ProtocolNext.Close);
+            }
         }
 
+        return new(buffer.Start, status == LineStatus.TooLong ? ProtocolNext.Close : ProtocolNext.Read);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TlsEstablishedAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
+    /// <inheritdoc />
+    public string TlsInjected() => "no tls on the admin interface";
+
+    /// <inheritdoc />
+    public void WriteFinal(ConnectionEnd end)
+    {
+        // The admin protocol has no final reply.
+    }
+
+    /// <inheritdoc />
+    public (string Reason, bool SendFinal) Failed(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        Log.CommandFailed(_logger, exception.Message);
+        return (exception.Message, false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask EndingAsync(CancellationToken cancellationToken)
+    {
+        // Everything queued is written before the connection closes (the reply to quit or terminate), unless the
+        // peer does not read it within the close limit.
+        _subscription?.Dispose();
+        _subscription = null;
+        _output.Writer.TryComplete();
         try
         {
-            await writer;
+            await _writer.WaitAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
         {
@@ -85,59 +133,16 @@ internal sealed class AdminConnection
         }
     }
 
-    private async Task<IDisposable?> ReadLoopAsync(PipeReader reader, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async ValueTask ClosedAsync(string reason)
     {
-        IDisposable? subscription = null;
-        while (true)
+        try
         {
-            var result = await reader.ReadAsync(cancellationToken);
-            var buffer = result.Buffer;
-            var consumed = buffer.Start;
-            try
-            {
-                LineStatus status;
-                while ((status = TryTakeLine(ref buffer, out var line)) == LineStatus.Line)
-                {
-                    consumed = buffer.Start;
-                    var step = _session.Handle(line);
-                    var shown = line.TrimEnd('\r');
-                    Log.Command(_logger, shown);
-                    if (step.Output.Length > 0)
-                    {
-                        Send(step.Output);
-                    }
-
-                    if (step.Command.Kind == AdminCommandKind.Notify && subscription is null)
-                    {
-                        subscription = _control.Subscribe(parts => Send(_session.FormatEvent(parts)));
-                    }
-
-                    if (step.NeedsRelay && !await TryActAsync(step.Command, cancellationToken))
-                    {
-                        return subscription;
-                    }
-
-                    if (step.Close)
-                    {
-                        if (step.Command.Kind == AdminCommandKind.Unrecognised)
-                        {
-                            Log.TooManyErrors(_logger);
-                        }
-
-                        return subscription;
-                    }
-                }
-
-                consumed = buffer.Start;
-                if (status == LineStatus.TooLong || result.IsCompleted)
-                {
-                    return subscription;
-                }
-            }
-            finally
-            {
-                reader.AdvanceTo(consumed, buffer.End);
-            }
+            await _writer;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // the stream was closed under a write the peer did not read
         }
     }
 
@@ -248,13 +253,13 @@ internal sealed class AdminConnection
 
     private void Send(string text) => _output.Writer.TryWrite(text);
 
-    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    private async Task WriteLoopAsync(Stream stream)
     {
-        await foreach (var text in _output.Reader.ReadAllAsync(cancellationToken))
+        await foreach (var text in _output.Reader.ReadAllAsync())
         {
             var bytes = Encoding.Latin1.GetBytes(text);
-            await _stream.WriteAsync(bytes, cancellationToken);
-            await _stream.FlushAsync(cancellationToken);
+            await stream.WriteAsync(bytes);
+            await stream.FlushAsync();
         }
     }
 }

@@ -37,7 +37,7 @@ internal sealed class AdminConnectionHandler : IConnectionHandler
         {
             var peer = EndPointText.Format(connection.RemoteEndPoint);
             Log.Connected(_logger, peer);
-            await new AdminConnection(connection.Stream, _control, _allowTerminate, _logger, peer, MaxLineLength).RunAsync(cancellationToken);
+            await new AdminConnection(connection.Stream, _control, _allowTerminate, _logger, peer, MaxLineLength).RunAsync(cancellationToken, connection.Draining);
         }
     }
 }

@@ -42,6 +42,12 @@ public sealed class AcceptedConnection : IAsyncDisposable
     /// <summary>The PROXY protocol header the connection started with, or null.</summary>
     public EmailRelay.Protocol.Proxy.ProxyHeader? ProxyHeader { get; init; }
 
+    /// <summary>
+    /// Fires when the relay starts draining (issue 22): the connection ends at its next command boundary, after a
+    /// message whose content is arriving. The handler's cancellation token still ends it at once.
+    /// </summary>
+    public CancellationToken Draining { get; init; }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => Stream.DisposeAsync();
 }

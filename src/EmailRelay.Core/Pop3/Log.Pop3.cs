@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EmailRelay.Pop3;
 
-/// <summary>Log messages of the POP3 server. Event ids 1200-1219.</summary>
+/// <summary>Log messages of the POP3 server. Event ids 1300-1399.</summary>
 internal static partial class Log
 {
     [LoggerMessage(1300, LogLevel.Information, "pop connection from {Peer}")]
@@ -16,6 +16,9 @@ internal static partial class Log
 
     [LoggerMessage(1303, LogLevel.Debug, "pop tx>>: \"{Line}\"")]
     public static partial void Sent(ILogger logger, string line);
+
+    [LoggerMessage(1311, LogLevel.Debug, "pop rx<<: " + Diagnostics.ProtocolTrace.AuthResponseNotLogged)]
+    public static partial void ReceivedAuthResponse(ILogger logger);
 
     [LoggerMessage(1304, LogLevel.Error, "pop connection failed: {Message}")]
     public static partial void ConnectionFailed(ILogger logger, string message, Exception exception);

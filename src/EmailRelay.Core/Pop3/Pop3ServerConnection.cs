@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Net;
-using System.Net.Security;
+using System.Net.Sockets;
 using System.Text;
 using EmailRelay.Diagnostics;
 using EmailRelay.Events;
@@ -15,13 +16,13 @@ using Microsoft.Extensions.Logging;
 namespace EmailRelay.Pop3;
 
 /// <summary>
-/// The POP3 server driver for one connection (architecture §4b, as for SMTP): frames command lines
-/// with the bounded <see cref="LineFramer"/>, feeds the <see cref="Pop3ServerSession"/>, runs its
-/// operations (open the maildrop, send a message dot-stuffed, STLS, delete on QUIT), and enforces the
-/// idle timeout. Calling sequence: construct, then <see cref="RunAsync"/> once; the stream is disposed
-/// when it ends, and the maildrop is always released (nothing stays locked after a disconnect).
+/// The POP3 server protocol for one connection (architecture §4b, as for SMTP), run by the
+/// <see cref="ServerConnection"/> skeleton: frames command lines with the bounded <see cref="LineFramer"/>, feeds the
+/// <see cref="Pop3ServerSession"/>, and runs its operations (open the maildrop, send a message dot-stuffed, STLS,
+/// delete on QUIT). Calling sequence: construct, then <see cref="RunAsync"/> once; the stream is disposed when it
+/// ends, and the maildrop is always released (nothing stays locked after a disconnect).
 /// </summary>
-internal sealed class Pop3ServerConnection : IDisposable
+internal sealed class Pop3ServerConnection : IServerProtocol, IDisposable
 {
     private const int ContentBufferSize = 64 * 1024;
 
@@ -31,21 +32,25 @@ internal sealed class Pop3ServerConnection : IDisposable
     private readonly EndPoint? _remoteEndPoint;
     private readonly long _connectionId;
     private readonly Pop3ServerSession _session;
-    private readonly CancellationTokenSource _timeout;
     private readonly SmtpDataEncoder _encoder = new();
-    private readonly PipeTransport _transport;
+    private readonly ServerConnection _connection;
     private PopMaildrop? _maildrop;
-    private bool _draining;
+    private bool _overlong;
     private bool _tlsRequested;
-    private string _closeReason = "peer disconnected";
 
     /// <summary>Creates the driver for one connection over <paramref name="stream"/>, which it disposes when done.</summary>
-    public Pop3ServerConnection(Stream stream, EndPoint? remoteEndPoint, long connectionId, Pop3ServerOptions options, Pop3ServerServices services)
+    /// <param name="stream">The accepted stream.</param>
+    /// <param name="remoteEndPoint">The client.</param>
+    /// <param name="connectionId">The process-wide connection number.</param>
+    /// <param name="options">The server options.</param>
+    /// <param name="services">The server services.</param>
+    /// <param name="socket">The socket under <paramref name="stream"/> (a graceful close on drain), or null.</param>
+    public Pop3ServerConnection(Stream stream, EndPoint? remoteEndPoint, long connectionId, Pop3ServerOptions options, Pop3ServerServices services, Socket? socket = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(services);
-        _transport = new PipeTransport(stream, options.Limits.ReadBufferSize, options.Limits.TlsCloseTimeout);
+        _connection = new ServerConnection(stream, options.Limits, services.TimeProvider, socket);
         _options = options;
         _services = services;
         _logger = services.Logger;
@@ -53,130 +58,117 @@ internal sealed class Pop3ServerConnection : IDisposable
         _connectionId = connectionId;
         var policy = options.Policy with { TlsOffered = options.Policy.TlsOffered && services.TlsUpgrader is not null, AuthFailureLimit = options.Limits.AuthFailureLimit };
         _session = new Pop3ServerSession(policy, services.Mechanisms);
-        _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.TimeProvider);
     }
 
-    /// <summary>Releases the timer (also done when <see cref="RunAsync"/> ends).</summary>
-    public void Dispose() => _timeout.Dispose();
+    /// <inheritdoc />
+    public bool IsReceivingContent => false;
 
-    /// <summary>Serves the connection until QUIT, an error, a timeout, the peer closing, or <paramref name="cancellationToken"/> (shutdown).</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    private PipeWriter Output => _connection.Transport.Writer;
+
+    /// <summary>Releases the timer (also done when <see cref="RunAsync"/> ends).</summary>
+    public void Dispose() => _connection.Idle.Dispose();
+
+    /// <summary>
+    /// Serves the connection until QUIT, an error, a timeout, the peer closing, <paramref name="draining"/> at the
+    /// next command, or <paramref name="cancellationToken"/> (shutdown) at once.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken, CancellationToken draining = default)
     {
         using var scope = _logger.BeginScope(new ConnectionLogScope(_options.Unit, _remoteEndPoint, _connectionId));
         Log.ConnectionFrom(_logger, EndPointText(_remoteEndPoint));
         _services.Events.SessionOpened(RelayService.Pop, _connectionId, _remoteEndPoint);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timeout.Token);
-        try
-        {
-            Rearm();
-            Write(_session.Start().Lines);
-            await _transport.Writer.FlushAsync(linked.Token);
-            await ReadLoopAsync(linked.Token);
-            await CloseTlsAsync(linked.Token);
-        }
-        catch (OperationCanceledException) when (_timeout.IsCancellationRequested || cancellationToken.IsCancellationRequested)
-        {
-            var timedOut = !cancellationToken.IsCancellationRequested;
-            _closeReason = timedOut ? "timeout" : "shutdown";
-            await TrySendFinalAsync(timedOut ? Pop3Replies.Timeout : Pop3Replies.Error);
-        }
-        catch (IOException e)
-        {
-            _closeReason = e.Message;
-        }
-        catch (Exception e)
-        {
-            Log.ConnectionFailed(_logger, e.Message, e);
-            _closeReason = e.Message;
-            await TrySendFinalAsync(Pop3Replies.Error);
-        }
-        finally
-        {
-            // The client is let go first: after QUIT it has its reply, and the deleted messages' leftovers are no business of its.
-            await _transport.DisposeAsync();
-            if (_maildrop is not null)
-            {
-                // A disconnect without QUIT deletes nothing and leaves nothing locked.
-                await _maildrop.DisposeAsync();
-            }
-
-            _timeout.Dispose();
-            Log.ConnectionClosed(_logger, _closeReason);
-            _services.Events.SessionClosed(RelayService.Pop, _connectionId, _remoteEndPoint, _closeReason);
-        }
+        await _connection.RunAsync(this, _services.TlsUpgrader, cancellationToken, draining);
     }
 
-    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public ValueTask<bool> StartAsync(CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            var result = await _transport.Reader.ReadAsync(cancellationToken);
-            var buffer = result.Buffer;
-            var consumed = buffer.Start;
-            long leftover;
-            bool close;
-            try
-            {
-                (close, consumed) = await ProcessAsync(buffer, cancellationToken);
-            }
-            finally
-            {
-                leftover = buffer.Slice(consumed).Length;
-                _transport.Reader.AdvanceTo(consumed, buffer.End);
-            }
-
-            await _transport.Writer.FlushAsync(cancellationToken);
-            if (close)
-            {
-                return;
-            }
-
-            if (_tlsRequested && !await StartTlsAsync(leftover, cancellationToken))
-            {
-                return;
-            }
-
-            if (result.IsCompleted && !_tlsRequested)
-            {
-                return;
-            }
-        }
+        Write(_session.Start().Lines);
+        return ValueTask.FromResult(false);
     }
 
-    private async ValueTask<(bool Close, SequencePosition Consumed)> ProcessAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async ValueTask<ProtocolProgress> ProcessAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
         var remaining = buffer;
-        while (!_tlsRequested)
+        while (true)
         {
             var status = LineFramer.TryReadLine(remaining, _options.Limits.MaxCommandLineLength, out var line, out var next);
             if (status == LineStatus.Incomplete)
             {
-                return (false, remaining.Start);
+                return new(remaining.Start, ProtocolNext.Read);
             }
 
             remaining = remaining.Slice(next);
             if (status == LineStatus.TooLong)
             {
                 // Differences 9: the rest of an overlong line is discarded, then answered once.
-                _draining = true;
+                _overlong = true;
                 continue;
             }
 
-            Rearm();
+            _connection.Idle.Rearm();
             if (await HandleLineAsync(line, cancellationToken))
             {
-                return (true, remaining.Start);
+                return new(remaining.Start, ProtocolNext.Close);
+            }
+
+            if (_tlsRequested)
+            {
+                _tlsRequested = false;
+                return new(remaining.Start, ProtocolNext.StartTls);
             }
         }
+    }
 
-        return (false, remaining.Start);
+    /// <inheritdoc />
+    public ValueTask<bool> TlsEstablishedAsync(CancellationToken cancellationToken)
+    {
+        _session.TlsEstablished();
+        _services.Events.Connection(RelayEventKind.TlsEstablished, RelayService.Pop, _connectionId, Tls.TlsServer.ProtocolName(_connection.Transport.Stream));
+        return ValueTask.FromResult(false);
+    }
+
+    /// <inheritdoc />
+    public string TlsInjected()
+    {
+        Log.StlsInjection(_logger);
+        return "data pipelined after STLS";
+    }
+
+    /// <inheritdoc />
+    public void WriteFinal(ConnectionEnd end) => Write([end == ConnectionEnd.Timeout ? Pop3Replies.Timeout : Pop3Replies.Error]);
+
+    /// <inheritdoc />
+    public (string Reason, bool SendFinal) Failed(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        Log.ConnectionFailed(_logger, exception.Message, exception);
+        return (exception.Message, true);
+    }
+
+    /// <inheritdoc />
+    public ValueTask EndingAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    public async ValueTask ClosedAsync(string reason)
+    {
+        // The client was let go first: after QUIT it has its reply, and the deleted messages' leftovers are no business of its.
+        if (_maildrop is not null)
+        {
+            // A disconnect without QUIT deletes nothing and leaves nothing locked.
+            await _maildrop.DisposeAsync();
+        }
+
+        Log.ConnectionClosed(_logger, reason);
+        _services.Events.SessionClosed(RelayService.Pop, _connectionId, _remoteEndPoint, reason);
     }
 
     private async ValueTask<bool> HandleLineAsync(ReadOnlySequence<byte> line, CancellationToken cancellationToken)
     {
-        if (_draining)
+        if (_overlong)
         {
-            _draining = false;
+            _overlong = false;
             return await ApplyAsync(_session.HandleOverlongLine(), cancellationToken);
         }
 
@@ -188,10 +180,7 @@ internal sealed class Pop3ServerConnection : IDisposable
 
         if (_session.InputMode == Pop3InputMode.SaslResponse)
         {
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.Received(_logger, "[authentication response not logged]");
-            }
+            Log.ReceivedAuthResponse(_logger);
 
             return await ApplyAsync(_session.HandleSaslResponse(span), cancellationToken);
         }
@@ -199,20 +188,11 @@ internal sealed class Pop3ServerConnection : IDisposable
         var command = Pop3CommandParser.Parse(span);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.Received(_logger, Redacted(command, span));
+            Log.Received(_logger, ProtocolTrace.Redact(Encoding.UTF8.GetString(span)));
         }
 
         return await ApplyAsync(_session.Handle(command), cancellationToken);
     }
-
-    // Differences 12: secrets are never logged.
-    private static string Redacted(in Pop3Command command, ReadOnlySpan<byte> span) => command.Verb switch
-    {
-        Pop3Verb.Pass => "PASS [password not logged]",
-        Pop3Verb.Apop => "APOP " + (command.Words.FirstOrDefault() ?? "") + " [digest not logged]",
-        Pop3Verb.Auth when command.Words.Length > 1 => "AUTH " + command.Words[0] + " [initial response not logged]",
-        _ => Encoding.UTF8.GetString(span),
-    };
 
     /// <summary>Writes a step's lines and runs its operation chain; true when the connection must close.</summary>
     private async ValueTask<bool> ApplyAsync(Pop3Step step, CancellationToken cancellationToken)
@@ -235,9 +215,9 @@ internal sealed class Pop3ServerConnection : IDisposable
                 case null:
                     return false;
                 case Pop3Operation.Close:
-                    if (_closeReason == "peer disconnected")
+                    if (_connection.CloseReason == "peer disconnected")
                     {
-                        _closeReason = "pop protocol done";
+                        _connection.CloseReason = "pop protocol done";
                     }
 
                     return true;
@@ -270,9 +250,9 @@ internal sealed class Pop3ServerConnection : IDisposable
 
     private async Task<IReadOnlyList<Pop3Message>?> OpenMailboxAsync(string user, CancellationToken cancellationToken)
     {
-        _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        _connection.Idle.Suspend();
         var maildrop = await _services.Store.OpenAsync(user, cancellationToken);
-        Rearm();
+        _connection.Idle.Rearm();
         if (maildrop is null)
         {
             return null;
@@ -337,11 +317,11 @@ internal sealed class Pop3ServerConnection : IDisposable
 
                 offset += n;
                 int take = limiter?.Take(buffer.AsSpan(0, n)) ?? n;
-                _encoder.Encode(buffer.AsSpan(0, take), _transport.Writer);
-                if (_transport.Writer.UnflushedBytes >= ContentBufferSize)
+                _encoder.Encode(buffer.AsSpan(0, take), Output);
+                if (Output.UnflushedBytes >= ContentBufferSize)
                 {
-                    Rearm();
-                    await _transport.Writer.FlushAsync(cancellationToken);
+                    _connection.Idle.Rearm();
+                    await Output.FlushAsync(cancellationToken);
                 }
             }
         }
@@ -355,40 +335,7 @@ internal sealed class Pop3ServerConnection : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        _encoder.Complete(_transport.Writer);
-    }
-
-    // RFC 2595 §4 and differences 8: nothing may be buffered after STLS, else drop the connection.
-    private async ValueTask<bool> StartTlsAsync(long buffered, CancellationToken cancellationToken)
-    {
-        _tlsRequested = false;
-        if (buffered > 0 || _services.TlsUpgrader is null)
-        {
-            Log.StlsInjection(_logger);
-            _closeReason = "data pipelined after STLS";
-            return false;
-        }
-
-        await _transport.UpgradeAsync(_services.TlsUpgrader, cancellationToken);
-        _session.TlsEstablished();
-        _services.Events.Connection(RelayEventKind.TlsEstablished, RelayService.Pop, _connectionId, Tls.TlsServer.ProtocolName(_transport.Stream));
-        return true;
-    }
-
-    // After QUIT inside TLS: send close_notify, so the client sees a clean end rather than a truncation.
-    private async Task CloseTlsAsync(CancellationToken cancellationToken)
-    {
-        if (_transport.Stream is SslStream ssl)
-        {
-            try
-            {
-                await ssl.ShutdownAsync().WaitAsync(_options.Limits.CloseTimeout, _services.TimeProvider, cancellationToken);
-            }
-            catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException)
-            {
-                // The peer has gone: nothing more to do.
-            }
-        }
+        _encoder.Complete(Output);
     }
 
     private void LogEvent(Pop3Event ev)
@@ -403,7 +350,7 @@ internal sealed class Pop3ServerConnection : IDisposable
                 Log.AuthenticationFailed(_logger);
                 _services.Events.Connection(RelayEventKind.AuthFailed, RelayService.Pop, _connectionId, _session.AuthMechanism ?? "USER");
                 Log.AuthFailureLimit(_logger);
-                _closeReason = "too many authentication failures";
+                _connection.CloseReason = "too many authentication failures";
                 break;
         }
     }
@@ -413,35 +360,17 @@ internal sealed class Pop3ServerConnection : IDisposable
         bool debug = _logger.IsEnabled(LogLevel.Debug);
         foreach (var line in lines)
         {
-            var span = _transport.Writer.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length) + 2);
+            var span = Output.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length) + 2);
             int n = Encoding.UTF8.GetBytes(line, span);
             span[n] = (byte)'\r';
             span[n + 1] = (byte)'\n';
-            _transport.Writer.Advance(n + 2);
+            Output.Advance(n + 2);
             if (debug)
             {
                 Log.Sent(_logger, line);
             }
         }
     }
-
-    private async Task TrySendFinalAsync(string line)
-    {
-        try
-        {
-            using var limit = new CancellationTokenSource(_options.Limits.CloseTimeout, _services.TimeProvider);
-            Write([line]);
-            await _transport.Writer.FlushAsync(limit.Token);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
-        {
-            // The peer is gone or not reading: nothing more to do.
-        }
-    }
-
-
-    private void Rearm() => _timeout.CancelAfter(_options.Limits.IdleTimeout);
-
 
     private static string EndPointText(EndPoint? endPoint)
     {

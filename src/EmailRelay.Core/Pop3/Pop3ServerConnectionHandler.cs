@@ -23,8 +23,8 @@ internal sealed class Pop3ServerConnectionHandler : IConnectionHandler
         ArgumentNullException.ThrowIfNull(connection);
         await using (connection)
         {
-            using var pop = new Pop3ServerConnection(connection.Stream, connection.RemoteEndPoint, connection.Id, _options, _services);
-            await pop.RunAsync(cancellationToken);
+            using var pop = new Pop3ServerConnection(connection.Stream, connection.RemoteEndPoint, connection.Id, _options, _services, connection.Socket);
+            await pop.RunAsync(cancellationToken, connection.Draining);
         }
     }
 }

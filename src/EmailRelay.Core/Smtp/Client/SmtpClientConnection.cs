@@ -19,7 +19,8 @@ namespace EmailRelay.Smtp.Client;
 /// prompt and response timeouts, writes commands in single writes and the dot-stuffed body in large writes with
 /// the final dot in the same write as the end of the body. It runs the TLS handshakes (SMTPS before the greeting,
 /// STARTTLS when the session asks, dropping whatever the server sent before the handshake: differences 8), gives the
-/// session the account selector's client secrets before the first message, and connects through SOCKS4a.
+/// session the account selector's client secrets before the first message (OAuth grants resolved to tokens by
+/// <see cref="ClientTokens"/>), and connects through SOCKS4a.
 /// </summary>
 internal sealed class SmtpClientConnection : IAsyncDisposable
 {
@@ -79,6 +80,12 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     /// <summary>Where the connection raises <see cref="Events.RelayEventKind.TlsEstablished"/>; null: nowhere.</summary>
     public Events.RelayEvents? Events { get; set; }
 
+    /// <summary>
+    /// The OAuth grants whose tokens this connection took from the cache rather than acquiring them (empty when
+    /// none): when the server refuses them, the attempt drops those tokens and tries once more with new ones.
+    /// </summary>
+    public List<(Protocol.Sasl.OAuthGrant Grant, string Token)> CachedTokens { get; } = [];
+
     /// <summary>Whether the connection can take another message.</summary>
     public bool IsUsable => !_broken && _session.IsReady;
 
@@ -135,6 +142,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
+        options = WithRouteTls(target, options, time);
         Socket? socket = null;
         var display = target.ToString();
         var hop = target.Socks ?? target;
@@ -191,6 +199,24 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A routed target's TLS requirement (README "Outbound: routing") over the command line's: <c>smtps://</c> starts
+    /// in TLS, <c>smtp+starttls://</c> requires STARTTLS; the client TLS settings are <c>--client-tls*</c>'s if given,
+    /// else the defaults (no client certificate, no verification, as <c>--client-tls</c> alone).
+    /// </summary>
+    private static SmtpClientOptions WithRouteTls(ForwardTarget target, SmtpClientOptions options, TimeProvider time)
+    {
+        if (target.Tls == Protocol.Routing.RouteTls.Default)
+        {
+            return options;
+        }
+
+        var policy = target.Tls == Protocol.Routing.RouteTls.Implicit
+            ? options.Policy with { ImplicitTls = true, StartTls = false }
+            : options.Policy with { ImplicitTls = false, StartTls = true, TlsRequired = true };
+        return options with { Policy = policy, Tls = options.Tls ?? new TlsClient(new TlsClientSettings(), options.ConnectionTimeout, time) };
+    }
+
     /// <summary>Runs the SMTPS handshake if configured, waits for the greeting (or the prompt timeout) and sends EHLO (or HELO), then STARTTLS and EHLO again if configured.</summary>
     /// <param name="cancellationToken">Shutdown.</param>
     /// <returns>Null when the session is ready, otherwise the failure for the message in hand.</returns>
@@ -245,7 +271,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
                     return SendOutcome.Failed(message.Recipients, InvalidSelector + ": [" + message.AccountSelector + "]", 0);
                 }
 
-                _session.UseSecrets(secrets);
+                _session.UseSecrets(await ClientTokens.ResolveAsync(secrets, _options.Tokens, this, cancellationToken));
             }
 
             _secretsGiven = true;

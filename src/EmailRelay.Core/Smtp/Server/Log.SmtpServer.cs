@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Debug, "tx>>: \"{Line}\"")]
     public static partial void Sent(ILogger logger, string line);
 
+    [LoggerMessage(1004, LogLevel.Debug, "rx<<: " + Diagnostics.ProtocolTrace.AuthResponseNotLogged)]
+    public static partial void ReceivedAuthResponse(ILogger logger);
+
 
     [LoggerMessage(1005, LogLevel.Information, "rejected by filter: [{Reason}]")]
     public static partial void RejectedByFilter(ILogger logger, string reason);

@@ -26,8 +26,8 @@ internal sealed class SmtpServerConnectionHandler : IConnectionHandler
         ArgumentNullException.ThrowIfNull(connection);
         await using (connection)
         {
-            using var smtp = new SmtpServerConnection(connection.Stream, connection.RemoteEndPoint, connection.Id, _options, _services);
-            await smtp.RunAsync(cancellationToken);
+            using var smtp = new SmtpServerConnection(connection.Stream, connection.RemoteEndPoint, connection.Id, _options, _services, connection.Socket);
+            await smtp.RunAsync(cancellationToken, connection.Draining);
         }
     }
 }

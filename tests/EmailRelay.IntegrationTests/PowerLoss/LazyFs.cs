@@ -54,8 +54,23 @@ internal sealed class LazyFs : IAsyncDisposable
         : ToolDirectory is null ? "LazyFS is not at ../shared/tools/lazyfs"
         : null;
 
-    /// <summary>Mounts a new, empty LazyFS.</summary>
+    /// <summary>Mounts a new, empty LazyFS; a mount that fails is tried again twice, and the third failure says why.</summary>
     public static async Task<LazyFs> MountAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryMountAsync();
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // Seen once in a full parallel run: lazyfs exited at start-up. Its output is in the third failure.
+            }
+        }
+    }
+
+    private static async Task<LazyFs> TryMountAsync()
     {
         var directory = new TestDirectory();
         var root = Path.Combine(directory.Path, "root");
@@ -75,7 +90,7 @@ internal sealed class LazyFs : IAsyncDisposable
             [cache]
             apply_eviction=false
             [cache.simple]
-            custom_size="1gb"
+            custom_size="256mb"
             blocks_per_page=1
             [filesystem]
             log_all_operations=false
@@ -95,15 +110,16 @@ internal sealed class LazyFs : IAsyncDisposable
 
         start.Environment["LD_LIBRARY_PATH"] = tool;
         var process = Process.Start(start) ?? throw new InvalidOperationException("lazyfs did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
+        process.ErrorDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var lazyFs = new LazyFs(directory, process);
         if (!await Poll.TryUntilAsync(() => IsMounted(mount) || process.HasExited, Waiting.DefaultTimeout) || process.HasExited)
         {
             await lazyFs.DisposeAsync();
-            throw new InvalidOperationException("lazyfs did not mount " + mount);
+            throw new InvalidOperationException("lazyfs did not mount " + mount + ":\n" + string.Join("\n", log));
         }
 
         return lazyFs;

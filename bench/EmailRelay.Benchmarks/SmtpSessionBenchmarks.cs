@@ -143,6 +143,8 @@ public class SmtpSessionBenchmarks
 
         public ValueTask<bool> CommitAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
+        public IFilterMessage AsFilterMessage() => throw new NotSupportedException("the benchmark runs no filters");
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -6,7 +6,9 @@ namespace EmailRelay.Core.Tests;
 /// Enforces architecture.md §4a dependency rules 1-3 over <c>src/**/*.cs</c>: namespaces follow folders;
 /// Cli → Core → Protocol and never backwards; Protocol references only Protocol; inside Core the leaf folders
 /// (and the middle folders Filters and Verifiers) never reference the feature folders Smtp, Pop3, Admin and
-/// Hosting; feature folders never reference each other; only Hosting composes.
+/// Hosting; feature folders never reference each other; only Hosting composes. References are read from <c>using</c>
+/// directives and from qualified names in code (<c>Pop3.PopStore</c>, <c>EmailRelay.Hosting.RelayHost</c>). Only
+/// <c>Spool/</c> touches spool files: no other folder of Core names the spool's file types.
 /// </summary>
 public sealed partial class ArchitectureTests
 {
@@ -40,6 +42,10 @@ public sealed partial class ArchitectureTests
     [InlineData("src/EmailRelay.Cli/Logging/X.cs", "namespace EmailRelay.Cli.Daemon;", "namespace EmailRelay.Cli.Daemon does not match folder (expected EmailRelay.Cli.Logging)")]
     [InlineData("src/EmailRelay.Core/Filters/X.cs", "using static EmailRelay.Pop3.PopStore;\nnamespace EmailRelay.Filters;", "leaf folder Filters must not use feature folder Pop3")]
     [InlineData("src/EmailRelay.Core/Spool/X.cs", "global using Alias = EmailRelay.Admin.AdminSession;\nnamespace EmailRelay.Spool;", "leaf folder Spool must not use feature folder Admin")]
+    [InlineData("src/EmailRelay.Core/Filters/X.cs", "namespace EmailRelay.Filters;\nclass X { object? p = (Pop3.PopStore?)null; }", "leaf folder Filters must not use feature folder Pop3")]
+    [InlineData("src/EmailRelay.Core/Net/X.cs", "namespace EmailRelay.Net;\nclass X { EmailRelay.Hosting.RelayHost? h; }", "leaf folder Net must not use feature folder Hosting")]
+    [InlineData("src/EmailRelay.Core/Filters/X.cs", "namespace EmailRelay.Filters;\nclass X { Spool.FileNewMessage? m; }", "only Spool touches spool files")]
+    [InlineData("src/EmailRelay.Core/Smtp/Server/X.cs", "namespace EmailRelay.Smtp.Server;\nclass X { void F() => SpoolFile.WriteDurably(\"p\", []); }", "only Spool touches spool files")]
     public void A_broken_rule_is_reported(string path, string content, string expected)
     {
         var violations = Check([new SourceFile(path, content)]);
@@ -54,6 +60,8 @@ public sealed partial class ArchitectureTests
     [InlineData("src/EmailRelay.Protocol/Y.cs", "namespace EmailRelay.Protocol;")]
     [InlineData("src/EmailRelay.Core/Filters/X.cs", "using EmailRelay.Dns;\nusing EmailRelay.Protocol.Dns;\nnamespace EmailRelay.Filters;")]
     [InlineData("src/EmailRelay.Core/Dns/X.cs", "using EmailRelay.Net;\nusing EmailRelay.Protocol.Dns;\nnamespace EmailRelay.Dns;")]
+    [InlineData("src/EmailRelay.Core/Filters/X.cs", "namespace EmailRelay.Filters;\n// Pop3.PopStore and FileNewMessage, in a comment\nclass X { object s = RelayService.Smtp; Protocol.Smtp.SmtpReply? r; }")]
+    [InlineData("src/EmailRelay.Core/Spool/X.cs", "namespace EmailRelay.Spool;\nclass X { FileNewMessage? m; }")]
     public void Allowed_references_pass(string path, string content)
     {
         Assert.Empty(Check([new SourceFile(path, content)]));
@@ -79,13 +87,21 @@ public sealed partial class ArchitectureTests
             }
 
             var (fromAssembly, fromArea) = Classify(expected);
-            foreach (Match use in UsingRegex().Matches(file.Content))
+            var code = CommentRegex().Replace(file.Content, string.Empty);
+            var references = UsingRegex().Matches(file.Content).Select(m => m.Groups[1].Value)
+                .Concat(QualifiedRegex().Matches(code).Select(m => "EmailRelay." + m.Groups[1].Value));
+            foreach (var reference in references.Distinct(StringComparer.Ordinal))
             {
-                var (toAssembly, toArea) = Classify(use.Groups[1].Value);
+                var (toAssembly, toArea) = Classify(reference);
                 if (Violation(fromAssembly, fromArea, toAssembly, toArea) is { } rule)
                 {
-                    violations.Add($"{file.Path}: uses {use.Groups[1].Value}: {rule}");
+                    violations.Add($"{file.Path}: uses {reference}: {rule}");
                 }
+            }
+
+            if (fromAssembly == "Core" && fromArea != "Spool" && SpoolFileTypeRegex().Match(code) is { Success: true } spoolType)
+            {
+                violations.Add($"{file.Path}: uses {spoolType.Value}: only Spool touches spool files (use the spool's verbs)");
             }
         }
 
@@ -168,6 +184,17 @@ public sealed partial class ArchitectureTests
 
     [GeneratedRegex(@"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:[A-Za-z0-9_]+\s*=\s*)?(EmailRelay(?:\.[A-Za-z0-9_]+)*)", RegexOptions.Multiline)]
     private static partial Regex UsingRegex();
+
+    /// <summary>A qualified name of a type in a feature folder, not preceded by another name part.</summary>
+    [GeneratedRegex(@"(?<![\w.])(?:EmailRelay\.)?((?:Smtp|Pop3|Admin|Hosting)(?:\.[A-Z][A-Za-z0-9_]*)+)")]
+    private static partial Regex QualifiedRegex();
+
+    [GeneratedRegex(@"//[^\n]*")]
+    private static partial Regex CommentRegex();
+
+    /// <summary>The spool's own file-level types.</summary>
+    [GeneratedRegex(@"\b(?:FileNewMessage|FileStoredMessage|FileFilterMessage|SpoolPaths|SpoolFile|LinkedCopy|MailboxCopier|ContentReplacement|HardLinks|OwnerLock)\b")]
+    private static partial Regex SpoolFileTypeRegex();
 
     private sealed record SourceFile(string Path, string Content);
 }

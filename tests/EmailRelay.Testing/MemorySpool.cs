@@ -117,6 +117,29 @@ public sealed class MemorySpool : IMessageSpool
         }
     }
 
+    /// <summary>Adds a prepared (not yet ready) message with <paramref name="content"/>, for a filter's copy.</summary>
+    internal MessageId AddPrepared(byte[] content)
+    {
+        lock (_gate)
+        {
+            _sequence = SpoolNames.NextSequence(_sequence);
+            MessageId id = SpoolNames.FormatId(Environment.ProcessId, _timeProvider.GetUtcNow().ToUnixTimeSeconds(), _sequence);
+            _messages[id.Value] = new Entry { State = EntryState.Prepared, Content = content };
+            return id;
+        }
+    }
+
+    /// <summary>Makes a prepared message ready.</summary>
+    internal void Publish(MessageId id)
+    {
+        Update(id, entry =>
+        {
+            entry.State = EntryState.Ready;
+            entry.LastAttempt = Now;
+        });
+        OnChanged();
+    }
+
     /// <summary>The stored envelope of a message (any state), or null if there is none.</summary>
     public Envelope? GetEnvelope(MessageId id)
     {

@@ -9,6 +9,7 @@ internal sealed class MemorySpoolNewMessage(MemorySpool spool, MessageId id) : I
     private readonly MemoryStream _content = new();
     private bool _prepared;
     private bool _finished;
+    private List<MessageId>? _copies;
 
     public MessageId Id { get; } = id;
 
@@ -71,7 +72,13 @@ internal sealed class MemorySpoolNewMessage(MemorySpool spool, MessageId id) : I
         if (!committed)
         {
             spool.Remove(Id);
+            RemoveCopies();
             return ValueTask.FromResult(false);
+        }
+
+        foreach (MessageId copy in _copies ?? [])
+        {
+            spool.Publish(copy);
         }
 
         spool.OnChanged();
@@ -84,8 +91,22 @@ internal sealed class MemorySpoolNewMessage(MemorySpool spool, MessageId id) : I
         {
             _finished = true;
             spool.Remove(Id);
+            RemoveCopies();
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    public IFilterMessage AsFilterMessage() => new MemoryFilterMessage(spool, Id, this);
+
+    /// <summary>Takes a filter's saved copy, ready when this message is committed and removed otherwise.</summary>
+    internal void AddCopy(MessageId id) => (_copies ??= []).Add(id);
+
+    private void RemoveCopies()
+    {
+        foreach (MessageId copy in _copies ?? [])
+        {
+            spool.Remove(copy);
+        }
     }
 }

@@ -23,6 +23,8 @@ internal sealed class MemorySpoolStoredMessage(MemorySpool spool, MessageId id, 
         return ValueTask.CompletedTask;
     }
 
+    public IFilterMessage AsFilterMessage() => new MemoryFilterMessage(spool, Id, null);
+
     public ValueTask DeleteAsync(CancellationToken cancellationToken)
     {
         EnsureOwned();

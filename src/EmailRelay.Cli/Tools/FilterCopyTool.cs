@@ -2,6 +2,7 @@ using EmailRelay.Cli.Logging;
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
 using EmailRelay.Protocol.Mail;
+using EmailRelay.Spool;
 
 namespace EmailRelay.Cli.Tools;
 
@@ -95,8 +96,8 @@ internal static class FilterCopyTool
 
         var id = IdOf(content, ".content") ?? IdOf(envelope, ".envelope.new") ?? IdOf(envelope, ".envelope") ?? Path.GetFileName(content);
         using var logger = new RelayLoggerProvider(new LogSettings { ProgramName = Name, Enabled = true }, TimeProvider.System, stderr, null);
-        var filter = new CopyFilter("copy", flags, logger.CreateLogger(Name), TimeProvider.System);
-        var result = await filter.RunAsync(new FilterContext(new MessageId(id), content, envelope, IsServerSide: true), CancellationToken.None);
+        var filter = new CopyFilter("copy", flags, logger.CreateLogger(Name));
+        var result = await filter.RunAsync(new FilterContext(FileFilterMessage.ForFiles(new MessageId(id), content, envelope, TimeProvider.System), IsServerSide: true), CancellationToken.None);
         return result.Outcome switch
         {
             FilterOutcome.Abandon => ExitAbandon,

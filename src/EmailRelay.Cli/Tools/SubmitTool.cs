@@ -1,5 +1,7 @@
 using System.Text;
 using EmailRelay.Cli.CommandLine;
+using EmailRelay.Filters;
+using EmailRelay.Protocol.Filters;
 using EmailRelay.Protocol.Mail;
 using EmailRelay.Spool;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -82,11 +84,6 @@ internal static class SubmitTool
                 {
                     await stdout.WriteLineAsync(Path.GetFileName(content));
                 }
-
-                if (options.Copy)
-                {
-                    CopyToSubdirectories(spoolDirectory, id);
-                }
             }
 
             return 0;
@@ -114,37 +111,26 @@ internal static class SubmitTool
             MailFromAuthOut = options.FromAuthOut,
         };
         await created.PrepareAsync(envelope, CancellationToken.None);
-        if (!await created.CommitAsync(CancellationToken.None))
+        var copied = false;
+        if (options.Copy)
+        {
+            // As copy:pop: the envelope goes into every mailbox of the spool and the original is removed; the
+            // content stays for --pop-by-name. No mailbox: the message stays as it is.
+            var result = await new CopyFilter("copy:pop", FilterSpecFlags.Pop, NullLogger.Instance).RunAsync(new FilterContext(created.AsFilterMessage(), IsServerSide: true), CancellationToken.None);
+            if (result.Outcome == FilterOutcome.Fail)
+            {
+                throw new IOException(result.Reason);
+            }
+
+            copied = result.Outcome == FilterOutcome.Abandon;
+        }
+
+        if (!await created.CommitAsync(CancellationToken.None) && !copied)
         {
             throw new IOException("the message could not be committed");
         }
 
         return created.Id.ToString();
-    }
-
-    // As copy:pop: the envelope goes into every subdirectory except postmaster and dot names; the content stays.
-    private static void CopyToSubdirectories(string spoolDirectory, string id)
-    {
-        var envelope = Path.Combine(spoolDirectory, id + ".envelope");
-        var copied = 0;
-        foreach (var directory in Directory.EnumerateDirectories(spoolDirectory).Order(StringComparer.Ordinal))
-        {
-            var name = Path.GetFileName(directory);
-            if (name.StartsWith('.') || string.Equals(name, "postmaster", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var tmp = Path.Combine(directory, id + ".envelope.new");
-            File.Copy(envelope, tmp, overwrite: true);
-            File.Move(tmp, Path.Combine(directory, id + ".envelope"), overwrite: true);
-            copied++;
-        }
-
-        if (copied > 0)
-        {
-            File.Delete(envelope);
-        }
     }
 
     private static string HelpText(bool verbose)

@@ -16,4 +16,10 @@ internal static partial class Log
 
     [LoggerMessage(1503, LogLevel.Warning, "pam: {Message}")]
     public static partial void PamWarning(ILogger logger, string message);
+
+    [LoggerMessage(1504, LogLevel.Debug, "oauth: new access token from {Source}, expires in {Seconds}s")]
+    public static partial void TokenAcquired(ILogger logger, string source, string seconds);
+
+    [LoggerMessage(1505, LogLevel.Warning, "oauth: no access token: {Reason}")]
+    public static partial void TokenFailed(ILogger logger, string reason);
 }

@@ -8,7 +8,8 @@ namespace EmailRelay.Auth;
 /// <summary>
 /// Parses the secrets file format of reference §d: 4 fields and an optional 5th, <c>#</c> comments,
 /// <c>server</c>/<c>client</c>, types <c>plain</c>, <c>plain:b</c>, <c>md5</c> (base64 or the old dotted form),
-/// <c>sha1</c>/<c>sha256</c>/<c>sha512</c>, <c>none</c>, <c>oauth</c>, old names <c>cram-md5</c>/<c>apop</c>/<c>login</c>.
+/// <c>sha1</c>/<c>sha256</c>/<c>sha512</c>, <c>none</c>, <c>oauth</c>, and the client-only <c>oauth-refresh</c>,
+/// <c>oauth-client</c> and <c>oauth-command</c> (<see cref="OAuth.OAuthGrantParser"/>), old names <c>cram-md5</c>/<c>apop</c>/<c>login</c>.
 /// Errors throw <see cref="SecretsFileException"/>; warnings are collected.
 /// </summary>
 internal static class SecretsParser
@@ -139,6 +140,23 @@ internal static class SecretsParser
             }
 
             return new Secret(type, id, Encoding.UTF8.GetBytes(DecodeXtext(name, line, secretField)), source);
+        }
+
+        if (SecretTypes.IsAcquired(type))
+        {
+            if (!client)
+            {
+                throw Error(name, line, "oauth secrets are for clients only");
+            }
+
+            try
+            {
+                return new Secret(type, id, [], source) { Grant = OAuth.OAuthGrantParser.Parse(type, id, secretField) };
+            }
+            catch (FormatException ex)
+            {
+                throw Error(name, line, ex.Message);
+            }
         }
 
         if (SecretTypes.HashOf(type) is HashKind kind)

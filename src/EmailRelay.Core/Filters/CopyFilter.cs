@@ -1,4 +1,5 @@
 using EmailRelay.Protocol.Filters;
+using EmailRelay.Spool;
 using Microsoft.Extensions.Logging;
 
 namespace EmailRelay.Filters;
@@ -15,63 +16,48 @@ internal sealed class CopyFilter : IMessageFilter
 {
     private readonly FilterSpecFlags _flags;
     private readonly ILogger _logger;
-    private readonly MailboxCopier _copier;
     private int _warned;
 
     /// <summary>Creates the filter.</summary>
-    public CopyFilter(string name, FilterSpecFlags flags, ILogger logger, TimeProvider timeProvider)
+    public CopyFilter(string name, FilterSpecFlags flags, ILogger logger)
     {
         Name = name;
         _flags = flags;
         _logger = logger;
-        _copier = new MailboxCopier(timeProvider);
     }
 
     /// <inheritdoc />
     public string Name { get; }
 
     /// <inheritdoc />
-    public Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
+    public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.ContentPath is null || context.EnvelopePath is null)
-        {
-            return Task.FromResult(FilterResult.Ok);
-        }
-
         try
         {
-            return Task.FromResult(Copy(context));
+            return await CopyAsync(context.Message, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Task.FromResult(new FilterResult(FilterOutcome.Fail, false, "error", 0, e.Message));
+            return new FilterResult(FilterOutcome.Fail, false, "error", 0, e.Message);
         }
     }
 
-    private FilterResult Copy(FilterContext context)
+    private async Task<FilterResult> CopyAsync(IFilterMessage message, CancellationToken cancellationToken)
     {
-        var spool = Path.GetDirectoryName(context.EnvelopePath!)!;
         var pop = _flags.HasFlag(FilterSpecFlags.Pop);
-        var hardlink = _flags.HasFlag(FilterSpecFlags.Hardlink);
-        var copied = 0;
-        foreach (var directory in Directory.GetDirectories(spool).Order(StringComparer.Ordinal))
+        var placement = (pop ? MailboxPlacement.EnvelopeOnly : MailboxPlacement.None) | (_flags.HasFlag(FilterSpecFlags.Hardlink) ? MailboxPlacement.HardLink : MailboxPlacement.None);
+        var mailboxes = message.ListMailboxes();
+        foreach (var mailbox in mailboxes)
         {
-            var name = Path.GetFileName(directory);
-            if (name.StartsWith('.') || string.Equals(name, "postmaster", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            _copier.Place(directory, context.Id.Value, context.ContentPath!, context.EnvelopePath!, pop, hardlink);
-            copied++;
+            await message.PlaceInMailboxAsync(null, mailbox, placement, cancellationToken);
         }
 
-        if (copied == 0)
+        if (mailboxes.Count == 0)
         {
             if (Interlocked.Exchange(ref _warned, 1) == 0)
             {
-                Log.NothingCopied(_logger, Name, spool);
+                Log.NothingCopied(_logger, Name, message.Location);
             }
 
             return FilterResult.Ok;
@@ -82,12 +68,7 @@ internal sealed class CopyFilter : IMessageFilter
             return FilterResult.Ok;
         }
 
-        File.Delete(context.EnvelopePath!);
-        if (!pop)
-        {
-            File.Delete(context.ContentPath!);
-        }
-
+        await message.RemoveAsync(keepContent: pop, cancellationToken);
         return new FilterResult(FilterOutcome.Abandon, false, "", 0, "");
     }
 }

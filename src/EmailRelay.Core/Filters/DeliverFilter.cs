@@ -1,12 +1,12 @@
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Storage;
+using EmailRelay.Spool;
 
 namespace EmailRelay.Filters;
 
 /// <summary>
 /// The <c>deliver:</c> built-in (reference §c): local delivery to the envelope's <c>To-Local</c> mailboxes. For
 /// each distinct <c>To-Local</c> value it creates <c>&lt;delivery-dir&gt;/&lt;mailbox&gt;</c> and places the message
-/// there with <see cref="MailboxCopier"/> (a maildir gets the content in <c>new/</c>). Options: <c>hardlink</c>,
+/// there with <see cref="IFilterMessage.PlaceInMailboxAsync"/> (a maildir gets the content in <c>new/</c>). Options: <c>hardlink</c>,
 /// <c>nodelete</c>, <c>pop</c> (envelope only). With no local recipients it does nothing. After delivering, a message
 /// with no remote recipients is deleted and abandoned (unless <c>nodelete</c>; with <c>pop</c> the content stays);
 /// otherwise it continues (ok) for forwarding. A mailbox name that is not one printable path segment fails the
@@ -16,19 +16,16 @@ internal sealed class DeliverFilter : IMessageFilter
 {
     private readonly FilterSpecFlags _flags;
     private readonly string _deliveryDirectory;
-    private readonly MailboxCopier _copier;
 
     /// <summary>Creates the filter.</summary>
     /// <param name="name">The spec text.</param>
     /// <param name="flags">The options.</param>
     /// <param name="deliveryDirectory"><c>--delivery-dir</c>; empty means the directory of the message (the spool).</param>
-    /// <param name="timeProvider">The clock for maildir file names.</param>
-    public DeliverFilter(string name, FilterSpecFlags flags, string deliveryDirectory, TimeProvider timeProvider)
+    public DeliverFilter(string name, FilterSpecFlags flags, string deliveryDirectory)
     {
         Name = name;
         _flags = flags;
         _deliveryDirectory = deliveryDirectory;
-        _copier = new MailboxCopier(timeProvider);
     }
 
     /// <inheritdoc />
@@ -58,14 +55,10 @@ internal sealed class DeliverFilter : IMessageFilter
     public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.ContentPath is null || context.EnvelopePath is null)
-        {
-            return FilterResult.Ok;
-        }
-
+        var message = context.Message;
         try
         {
-            var read = EnvelopeFormat.Read(await File.ReadAllBytesAsync(context.EnvelopePath, cancellationToken));
+            var read = await message.ReadEnvelopeAsync(cancellationToken);
             if (read.Envelope is not { } envelope)
             {
                 return Fail("invalid envelope: " + read.Error);
@@ -83,13 +76,14 @@ internal sealed class DeliverFilter : IMessageFilter
                 return Fail("invalid mailbox name: [" + Printable(invalid) + "]");
             }
 
-            var baseDirectory = _deliveryDirectory.Length != 0 ? _deliveryDirectory : Path.GetDirectoryName(context.EnvelopePath)!;
+            var baseDirectory = _deliveryDirectory.Length != 0 ? _deliveryDirectory : null;
             var pop = _flags.HasFlag(FilterSpecFlags.Pop);
+            var placement = MailboxPlacement.Create
+                | (pop ? MailboxPlacement.EnvelopeOnly : MailboxPlacement.None)
+                | (_flags.HasFlag(FilterSpecFlags.Hardlink) ? MailboxPlacement.HardLink : MailboxPlacement.None);
             foreach (var mailbox in mailboxes)
             {
-                var directory = Path.Combine(baseDirectory, mailbox);
-                _copier.EnsureDirectory(directory);
-                _copier.Place(directory, context.Id.Value, context.ContentPath, context.EnvelopePath, pop, _flags.HasFlag(FilterSpecFlags.Hardlink));
+                await message.PlaceInMailboxAsync(baseDirectory, mailbox, placement, cancellationToken);
             }
 
             if (envelope.ToRemote.Count != 0 || _flags.HasFlag(FilterSpecFlags.NoDelete))
@@ -97,12 +91,7 @@ internal sealed class DeliverFilter : IMessageFilter
                 return FilterResult.Ok;
             }
 
-            File.Delete(context.EnvelopePath);
-            if (!pop)
-            {
-                File.Delete(context.ContentPath);
-            }
-
+            await message.RemoveAsync(keepContent: pop, cancellationToken);
             return new FilterResult(FilterOutcome.Abandon, false, "", 0, "");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

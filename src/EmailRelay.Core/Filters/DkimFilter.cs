@@ -8,7 +8,7 @@ namespace EmailRelay.Filters;
 /// The <c>dkim:</c> built-in: adds one DKIM-Signature field per configured signature whose sender condition matches
 /// the message's From domain (RFC 6376; <c>rsa-sha256</c>, RFC 8463 <c>ed25519-sha256</c>). The content is read once
 /// to hash it (a bounded buffer, whatever its size) and once more to write it back behind the new fields through
-/// <see cref="ContentRewriter"/>. A message from a domain not configured, or with no From, passes unsigned. Always
+/// <see cref="Spool.IFilterMessage.ReplaceContentAsync"/>. A message from a domain not configured, or with no From, passes unsigned. Always
 /// ok, unless the content cannot be read or written (fail, response <c>error</c>).
 /// </summary>
 internal sealed class DkimFilter : IMessageFilter
@@ -39,19 +39,14 @@ internal sealed class DkimFilter : IMessageFilter
     public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.ContentPath is null)
-        {
-            return new FilterResult(FilterOutcome.Fail, false, "error", 0, "no content file for a dkim filter");
-        }
-
         try
         {
             var timestamp = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
-            var path = context.ContentPath;
+            var message = context.Message;
             var (fields, skipped) = await Task.Run(
                 () =>
                 {
-                    using var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+                    using var content = message.OpenContent();
                     var fields = _signer.Sign(content, timestamp, new byte[BufferSize], out var skipped);
                     return (fields, skipped);
                 },
@@ -62,7 +57,14 @@ internal sealed class DkimFilter : IMessageFilter
                 return FilterResult.Ok;
             }
 
-            await ContentRewriter.PrependAsync(path, fields, cancellationToken);
+            await message.ReplaceContentAsync(
+                async (output, token) =>
+                {
+                    await output.WriteAsync(fields, token);
+                    await using var content = message.OpenContent();
+                    await content.CopyToAsync(output, BufferSize, token);
+                },
+                cancellationToken);
             return FilterResult.Ok;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

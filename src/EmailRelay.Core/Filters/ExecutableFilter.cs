@@ -47,13 +47,13 @@ internal sealed class ExecutableFilter : IMessageFilter
     public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.ContentPath is null || context.EnvelopePath is null)
+        if (context.Message.Files is not { } files)
         {
             return new FilterResult(FilterOutcome.Fail, false, FilterOutput.DefaultResponse, 0, "no message files for a filter program");
         }
 
         Log.RunningProgram(_logger, context.Kind, _baseName, context.Id.Value, Path);
-        var run = await ProcessRunner.RunAsync(Path, [context.ContentPath, context.EnvelopePath], _timeout, _timeProvider, cancellationToken);
+        var run = await ProcessRunner.RunAsync(Path, [files.ContentPath, files.EnvelopePath], _timeout, _timeProvider, cancellationToken);
         var result = ToResult(run, context.IsServerSide);
         if (run.Outcome == ProcessOutcome.Exited && result.Outcome == FilterOutcome.Fail)
         {

@@ -5,8 +5,8 @@ namespace EmailRelay.Filters;
 
 /// <summary>
 /// The <c>msgid:</c> built-in (reference §c): if the content's headers have no Message-ID, a
-/// <c>Message-ID: &lt;secs.usecs.pid.n@domain&gt;</c> line is added as the first line (the content is rewritten
-/// through a temporary file and a rename). Always ok unless the content cannot be read or written.
+/// <c>Message-ID: &lt;secs.usecs.pid.n@domain&gt;</c> line is added as the first line (the content is replaced
+/// through the spool). Always ok unless the content cannot be read or written.
 /// </summary>
 internal sealed class MsgIdFilter : IMessageFilter
 {
@@ -29,14 +29,15 @@ internal sealed class MsgIdFilter : IMessageFilter
     public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.ContentPath is null)
-        {
-            return FilterResult.Ok;
-        }
-
         try
         {
-            var content = await File.ReadAllBytesAsync(context.ContentPath, cancellationToken);
+            byte[] content;
+            await using (var stream = context.Message.OpenContent())
+            {
+                content = new byte[stream.Length];
+                await stream.ReadExactlyAsync(content, cancellationToken);
+            }
+
             if (MessageIdHeader.HasMessageId(content))
             {
                 return FilterResult.Ok;
@@ -44,18 +45,17 @@ internal sealed class MsgIdFilter : IMessageFilter
 
             var now = _timeProvider.GetUtcNow();
             var micros = (int)(now.Ticks % TimeSpan.TicksPerSecond / 10);
-            var header = MessageIdHeader.Format(now.ToUnixTimeSeconds(), micros, Environment.ProcessId, Interlocked.Increment(ref _sequence), _domain);
-            var temp = context.ContentPath + ".msgid.tmp";
-            await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(header), cancellationToken);
-                await stream.WriteAsync(content, cancellationToken);
-            }
-
-            File.Move(temp, context.ContentPath, overwrite: true);
+            var header = Encoding.UTF8.GetBytes(MessageIdHeader.Format(now.ToUnixTimeSeconds(), micros, Environment.ProcessId, Interlocked.Increment(ref _sequence), _domain));
+            await context.Message.ReplaceContentAsync(
+                async (output, token) =>
+                {
+                    await output.WriteAsync(header, token);
+                    await output.WriteAsync(content, token);
+                },
+                cancellationToken);
             return FilterResult.Ok;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return new FilterResult(FilterOutcome.Fail, false, "error", 0, e.Message);
         }

@@ -4,7 +4,6 @@ using EmailRelay.Dns;
 using EmailRelay.Protocol.Dns;
 using EmailRelay.Protocol.Filters;
 using EmailRelay.Protocol.Storage;
-using EmailRelay.Spool;
 
 namespace EmailRelay.Filters;
 
@@ -60,22 +59,16 @@ internal sealed class MxFilter : IMessageFilter
     public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.EnvelopePath is null)
-        {
-            return FilterResult.Ok;
-        }
-
-        byte[] bytes;
+        EnvelopeReadResult read;
         try
         {
-            bytes = await File.ReadAllBytesAsync(context.EnvelopePath, cancellationToken);
+            read = await context.Message.ReadEnvelopeAsync(cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Fail("cannot read envelope: " + e.Message);
         }
 
-        var read = EnvelopeFormat.Read(bytes);
         if (read.Envelope is not { } envelope)
         {
             return Fail("invalid envelope: " + read.Error);
@@ -108,7 +101,7 @@ internal sealed class MxFilter : IMessageFilter
         {
             try
             {
-                Replace(context.EnvelopePath, EnvelopeFormat.Write(envelope with { ForwardToAddress = forwardToAddress }));
+                await context.Message.ReplaceEnvelopeAsync(envelope with { ForwardToAddress = forwardToAddress }, cancellationToken);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -180,14 +173,6 @@ internal sealed class MxFilter : IMessageFilter
     {
         var text = address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString();
         return (text.Contains(':', StringComparison.Ordinal) ? "[" + text + "]" : text) + ":" + port.ToString(CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Replaces the envelope file atomically: a temporary file beside it, synced, then renamed over it.</summary>
-    private static void Replace(string path, byte[] bytes)
-    {
-        var temp = path + ".mx.tmp";
-        SpoolFile.WriteDurably(temp, bytes);
-        File.Move(temp, path, overwrite: true);
     }
 
     private static FilterResult Fail(string reason) => new(FilterOutcome.Fail, false, "mx lookup failed", 0, reason);

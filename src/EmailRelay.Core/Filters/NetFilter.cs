@@ -28,14 +28,14 @@ internal sealed class NetFilter : IMessageFilter, IAsyncDisposable
     public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.ContentPath is null)
+        if (context.Message.Files is not { } files)
         {
             return new FilterResult(FilterOutcome.Fail, false, FilterOutput.DefaultResponse, 0, "no content file for a network filter");
         }
 
         try
         {
-            var reply = await _client.RequestAsync(context.ContentPath, cancellationToken);
+            var reply = await _client.RequestAsync(files.ContentPath, cancellationToken);
             return NetFilterReply.Parse(reply);
         }
         catch (TimeoutException e)

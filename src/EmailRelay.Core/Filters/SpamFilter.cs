@@ -47,16 +47,11 @@ internal sealed class SpamFilter : IMessageFilter
     public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.ContentPath is null)
-        {
-            return new FilterResult(FilterOutcome.Fail, false, "error", 0, "no content file for a spam filter");
-        }
-
         using var limit = new CancellationTokenSource(_timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
-            return await ExchangeAsync(context.ContentPath, linked.Token);
+            return await ExchangeAsync(context.Message, linked.Token);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -70,9 +65,9 @@ internal sealed class SpamFilter : IMessageFilter
 
     private static FilterResult Error(string reason) => new(FilterOutcome.Fail, false, "error", 0, reason);
 
-    private async Task<FilterResult> ExchangeAsync(string contentPath, CancellationToken cancellationToken)
+    private async Task<FilterResult> ExchangeAsync(IFilterMessage message, CancellationToken cancellationToken)
     {
-        await using var content = new FileStream(contentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: false);
+        await using var content = message.OpenContent();
         EndPoint endPoint = LineClient.ParseEndPoint(_address);
         using var socket = endPoint is UnixDomainSocketEndPoint
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
@@ -117,70 +112,46 @@ internal sealed class SpamFilter : IMessageFilter
             return reply.IsSpam ? SpamdProtocol.SpamResult(reply) : FilterResult.Ok;
         }
 
-        return await ReplaceContentAsync(contentPath, reply.ContentLength, buffer.AsMemory(headerLength, filled - headerLength), stream, cancellationToken);
+        await message.ReplaceContentAsync((file, token) => CopyReplyAsync(file, reply.ContentLength, buffer.AsMemory(headerLength, filled - headerLength), stream, token), cancellationToken);
+        return FilterResult.Ok;
     }
 
-    private static async Task<FilterResult> ReplaceContentAsync(string contentPath, long? contentLength, ReadOnlyMemory<byte> start, NetworkStream stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies spamd's message to <paramref name="file"/>: up to its Content-length when spamd gives one (anything after
+    /// it is not read), and never beyond <see cref="MaxReplyBytes"/>. A reply that is too long, truncated or empty
+    /// throws, so the content stays as it was.
+    /// </summary>
+    private static async Task CopyReplyAsync(Stream file, long? contentLength, ReadOnlyMemory<byte> start, NetworkStream stream, CancellationToken cancellationToken)
     {
-        var temp = contentPath + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
-        }
-
-        // The body is read up to its Content-length when spamd gives one (anything after it is not read), and
-        // never beyond MaxReplyBytes (one byte more shows a reply that is too long).
         long cap = Math.Min(contentLength is { } given ? given : long.MaxValue, MaxReplyBytes + 1);
-        bool moved = false;
-        try
+        long total = Math.Min(start.Length, cap);
+        await file.WriteAsync(start[..(int)total], cancellationToken);
+        var buffer = new byte[64 * 1024];
+        while (total < cap)
         {
-            long total;
-            await using (var file = new FileStream(temp, options))
+            int read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, cap - total)), cancellationToken);
+            if (read == 0)
             {
-                total = Math.Min(start.Length, cap);
-                await file.WriteAsync(start[..(int)total], cancellationToken);
-                var buffer = new byte[64 * 1024];
-                while (total < cap)
-                {
-                    int read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, cap - total)), cancellationToken);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    total += read;
-                }
-
-                if (total > MaxReplyBytes)
-                {
-                    throw new IOException("spamd response too long");
-                }
-
-                if (contentLength is { } length && length != total)
-                {
-                    return Error("spamd response truncated");
-                }
-
-                if (total == 0)
-                {
-                    return Error("spamd returned no message");
-                }
-
-                SpoolNative.SyncData(file);
+                break;
             }
 
-            File.Move(temp, contentPath, overwrite: true);
-            moved = true;
-            return FilterResult.Ok;
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            total += read;
         }
-        finally
+
+        if (total > MaxReplyBytes)
         {
-            if (!moved)
-            {
-                File.Delete(temp);
-            }
+            throw new IOException("spamd response too long");
+        }
+
+        if (contentLength is { } length && length != total)
+        {
+            throw new IOException("spamd response truncated");
+        }
+
+        if (total == 0)
+        {
+            throw new IOException("spamd returned no message");
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Storage;
 using EmailRelay.Spool;
 
 namespace EmailRelay.Filters;
@@ -8,9 +7,8 @@ namespace EmailRelay.Filters;
 /// <summary>
 /// The <c>split:</c> built-in (reference §c): groups the <c>To-Remote</c> recipients by domain (compared lowercased
 /// unless <c>raw</c>, spelt as first seen), in order of first appearance. The first domain keeps the original message; every other domain gets a
-/// new message (<see cref="LinkedCopy"/>: new id, hard-linked content, never seen by later server filters; on a
-/// file spool's new message its <c>.envelope.new</c> becomes <c>.envelope</c> only when the original is committed, and
-/// is removed if the original is not) without the <c>To-Local</c> recipients. Every envelope gets
+/// new message (<see cref="IFilterMessage.CreateCopyAsync"/>: new id, the same content, never seen by later server
+/// filters, ready only when the original is committed, and removed if the original is not) without the <c>To-Local</c> recipients. Every envelope gets
 /// <c>ForwardTo=&lt;domain&gt;[:port]</c>, and, when the message was split, the trailer
 /// <c>X-MailRelay-SplitGroupCount: n</c> and one <c>X-MailRelay-SplitGroup: &lt;id&gt;</c> per message of the group.
 /// The copies are written before the original is rewritten.
@@ -22,19 +20,16 @@ internal sealed class SplitFilter : IMessageFilter
 
     private readonly bool _raw;
     private readonly int? _port;
-    private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates the filter.</summary>
     /// <param name="name">The spec text.</param>
     /// <param name="flags"><see cref="FilterSpecFlags.Raw"/>: compare domains case-sensitively.</param>
     /// <param name="port">A port to add to ForwardTo, or null.</param>
-    /// <param name="timeProvider">The clock for new message ids.</param>
-    public SplitFilter(string name, FilterSpecFlags flags, int? port, TimeProvider timeProvider)
+    public SplitFilter(string name, FilterSpecFlags flags, int? port)
     {
         Name = name;
         _raw = flags.HasFlag(FilterSpecFlags.Raw);
         _port = port;
-        _timeProvider = timeProvider;
     }
 
     /// <inheritdoc />
@@ -72,15 +67,11 @@ internal sealed class SplitFilter : IMessageFilter
     public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.ContentPath is null || context.EnvelopePath is null)
-        {
-            return FilterResult.Ok;
-        }
-
-        var copies = new List<LinkedCopy>();
+        var message = context.Message;
+        var copies = new List<IMessageCopy>();
         try
         {
-            var read = EnvelopeFormat.Read(await File.ReadAllBytesAsync(context.EnvelopePath, cancellationToken));
+            var read = await message.ReadEnvelopeAsync(cancellationToken);
             if (read.Envelope is not { } envelope)
             {
                 return Fail("invalid envelope: " + read.Error);
@@ -94,7 +85,7 @@ internal sealed class SplitFilter : IMessageFilter
 
             for (int i = 1; i < groups.Count; i++)
             {
-                copies.Add(LinkedCopy.Create(context.ContentPath, _timeProvider));
+                copies.Add(await message.CreateCopyAsync(cancellationToken));
             }
 
             var trailer = envelope.Trailer.Where(l => !l.StartsWith(GroupCountField, StringComparison.Ordinal) && !l.StartsWith(GroupField, StringComparison.Ordinal)).ToList();
@@ -108,28 +99,10 @@ internal sealed class SplitFilter : IMessageFilter
             for (int i = 0; i < copies.Count; i++)
             {
                 var group = groups[i + 1];
-                var copyEnvelope = envelope with { ToLocal = [], ToRemote = group.Recipients, ForwardTo = ForwardTo(group.Domain), Trailer = trailer, UsesLfLineEndings = false };
-                if (context.NewMessage is null)
-                {
-                    copies[i].Commit(copyEnvelope);
-                }
-                else
-                {
-                    copies[i].Prepare(copyEnvelope);
-                }
+                await copies[i].SaveAsync(envelope with { ToLocal = [], ToRemote = group.Recipients, ForwardTo = ForwardTo(group.Domain), Trailer = trailer, UsesLfLineEndings = false }, cancellationToken);
             }
 
-            var original = envelope with { ToRemote = groups[0].Recipients, ForwardTo = ForwardTo(groups[0].Domain), Trailer = trailer };
-            var temp = context.EnvelopePath + ".tmp";
-            SpoolFile.WriteDurably(temp, EnvelopeFormat.Write(original));
-            File.Move(temp, context.EnvelopePath, overwrite: true);
-            if (context.NewMessage is { } owner)
-            {
-                // Ready only when the original is committed (a later filter may still reject it).
-                owner.AddLinkedCopies(copies);
-                copies.Clear();
-            }
-
+            await message.ReplaceEnvelopeAsync(envelope with { ToRemote = groups[0].Recipients, ForwardTo = ForwardTo(groups[0].Domain), Trailer = trailer }, cancellationToken);
             return FilterResult.Ok;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

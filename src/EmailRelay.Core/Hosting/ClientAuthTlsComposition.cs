@@ -29,6 +29,12 @@ internal static class ClientAuthTlsComposition
                 client = client with { Secrets = SecretStores.OpenClient(client.ClientAuth, timeProvider, loggerFactory.CreateLogger("EmailRelay.Auth")) };
             }
 
+            if (client.Secrets is not null && client.Tokens is null)
+            {
+                // The secrets file may gain oauth-* lines when it is reloaded, so the cache is there whenever it is.
+                client = client with { Tokens = NewTokens(client, loggerFactory, timeProvider) };
+            }
+
             if (client.TlsSettings is { } tls && client.Tls is null)
             {
                 client = client with { Tls = new TlsClient(tls, client.ConnectionTimeout, timeProvider) };
@@ -44,5 +50,19 @@ internal static class ClientAuthTlsComposition
         }
 
         return options with { Client = client };
+    }
+
+    /// <summary>The OAuth token cache, over an HTTP client bounded by <c>--connection-timeout</c> and <c>--response-timeout</c> (and the proxy settings of the environment).</summary>
+    private static Auth.OAuth.OAuthTokens NewTokens(SmtpClientOptions client, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        var handler = new System.Net.Http.SocketsHttpHandler
+        {
+            ConnectTimeout = client.ConnectionTimeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AllowAutoRedirect = false,
+        };
+        var http = new System.Net.Http.HttpClient(handler) { Timeout = client.ConnectionTimeout + client.ResponseTimeout };
+        var source = new Auth.OAuth.OAuthTokenSource(http, timeProvider, TimeSpan.FromSeconds(60));
+        return new Auth.OAuth.OAuthTokens(source, timeProvider, loggerFactory.CreateLogger("EmailRelay.Auth"));
     }
 }

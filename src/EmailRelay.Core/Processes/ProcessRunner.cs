@@ -39,7 +39,9 @@ internal static class ProcessRunner
     /// <param name="timeout">How long the program may run; <see cref="Timeout.InfiniteTimeSpan"/> or zero for no limit.</param>
     /// <param name="timeProvider">The clock for the timeout.</param>
     /// <param name="cancellationToken">Cancels the wait; the child's group then gets SIGTERM.</param>
-    public static async Task<ProcessResult> RunAsync(string path, IReadOnlyList<string> arguments, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <param name="maxOutputBytes">How much stdout is kept: <see cref="MaxOutputBytes"/> for filters and verifiers (an OAuth token command needs more).</param>
+    public static async Task<ProcessResult> RunAsync(string path, IReadOnlyList<string> arguments, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken,
+        int maxOutputBytes = MaxOutputBytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(arguments);
@@ -51,7 +53,7 @@ internal static class ProcessRunner
             return ProcessResult.ExecFailed(Marshal.GetPInvokeErrorMessage(error));
         }
 
-        var reaper = CollectAsync(pid, readFd);
+        var reaper = CollectAsync(pid, readFd, maxOutputBytes);
         try
         {
             return timeout > TimeSpan.Zero
@@ -81,9 +83,9 @@ internal static class ProcessRunner
     // Reads the child's stdout asynchronously (the pipe is polled by the runtime's socket engine, so no thread
     // waits on it), then reaps the child. The reap is normally immediate: a child's stdout reaches EOF as it
     // exits. Only a child that closed its stdout and kept running is waited for on a dedicated thread.
-    private static async Task<ProcessResult> CollectAsync(int pid, int readFd)
+    private static async Task<ProcessResult> CollectAsync(int pid, int readFd, int maxOutputBytes)
     {
-        var kept = new byte[MaxOutputBytes];
+        var kept = new byte[maxOutputBytes];
         int count = 0;
         var scratch = ArrayPool<byte>.Shared.Rent(4096);
         try
@@ -92,7 +94,7 @@ internal static class ProcessRunner
             int n;
             while ((n = await pipe.ReadAsync(scratch.AsMemory(0, 4096))) > 0)
             {
-                int take = Math.Min(n, MaxOutputBytes - count);
+                int take = Math.Min(n, maxOutputBytes - count);
                 if (take > 0)
                 {
                     scratch.AsSpan(0, take).CopyTo(kept.AsSpan(count));

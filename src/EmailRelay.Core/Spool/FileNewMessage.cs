@@ -156,6 +156,9 @@ internal sealed class FileNewMessage : INewMessage, ISpoolFiles
         return true;
     }
 
+    /// <inheritdoc />
+    public IFilterMessage AsFilterMessage() => new FileFilterMessage(Id, ContentPath, EnvelopePath, this, syncDirectory: null, _spool.Time);
+
     /// <summary>
     /// Takes the <c>split:</c> copies of this message, prepared as <c>.envelope.new</c>: the commit renames them
     /// to <c>.envelope</c> after its own rename (its directory sync covers them); otherwise they are removed.

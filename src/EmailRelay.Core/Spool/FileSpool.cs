@@ -123,6 +123,9 @@ internal sealed class FileSpool : IMessageSpool, IUserSpools
     /// <summary>The names and paths.</summary>
     internal SpoolPaths Paths => _paths;
 
+    /// <summary>The clock for ids and maildir names.</summary>
+    internal TimeProvider Time => _timeProvider;
+
     /// <summary>Claims by rename.</summary>
     internal MessageClaims Claims => _claims;
 

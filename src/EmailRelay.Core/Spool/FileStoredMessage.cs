@@ -186,6 +186,10 @@ internal sealed class FileStoredMessage : IStoredMessage, ISpoolFiles
     }
 
     /// <inheritdoc />
+    public IFilterMessage AsFilterMessage()
+        => new FileFilterMessage(Id, ContentPath, EnvelopePath, owner: null, () => new ValueTask(_spool.SyncDirectoryAsync(Id)), _spool.Time);
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
         Unlock(raiseChanged: true);

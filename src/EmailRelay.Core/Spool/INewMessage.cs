@@ -32,4 +32,7 @@ public interface INewMessage : IAsyncDisposable
     /// <see cref="SpoolException"/> on I/O failure.
     /// </summary>
     ValueTask<bool> CommitAsync(CancellationToken cancellationToken);
+
+    /// <summary>The prepared message as a server filter sees it (valid after <see cref="PrepareAsync"/>, until commit or dispose).</summary>
+    IFilterMessage AsFilterMessage();
 }

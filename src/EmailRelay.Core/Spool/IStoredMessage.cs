@@ -47,6 +47,12 @@ public interface IStoredMessage : IAsyncDisposable
     /// stream it is given; if it throws, the content is left as it was.
     /// </summary>
     ValueTask ReplaceContentAsync(Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The claimed message as a client filter sees it (valid while claimed); <see cref="ReloadEnvelopeAsync"/> after
+    /// the filter picks up its changes.
+    /// </summary>
+    IFilterMessage AsFilterMessage();
 }
 
 /// <summary>Edits built on the verbs of <see cref="IStoredMessage"/>.</summary>

@@ -3,7 +3,7 @@ using System.Text;
 namespace EmailRelay.Protocol.Sasl;
 
 /// <summary>
-/// A client-side SASL exchange (PLAIN, LOGIN, CRAM-*, XOAUTH2) for one secret. Send
+/// A client-side SASL exchange (PLAIN, LOGIN, CRAM-*, XOAUTH2, OAUTHBEARER of RFC 7628) for one secret. Send
 /// <c>AUTH &lt;Mechanism&gt; [InitialResponse]</c>, then answer each <c>334</c> challenge with
 /// <see cref="Respond"/>. Responses are base64; never log them.
 /// </summary>
@@ -26,11 +26,12 @@ internal sealed class SaslClientExchange
     /// <summary>The user id of the secret (for <c>AUTH=</c> on MAIL once authenticated).</summary>
     public string Id => _secret.Id;
 
-    /// <summary>The initial response for the AUTH line (PLAIN and XOAUTH2), or null.</summary>
+    /// <summary>The initial response for the AUTH line (PLAIN, XOAUTH2 and OAUTHBEARER), or null.</summary>
     public string? InitialResponse => Mechanism switch
     {
         "PLAIN" => SaslBase64.Encode([0, .. Encoding.UTF8.GetBytes(_secret.Id), 0, .. _secret.Value]),
         "XOAUTH2" => SaslBase64.Encode([.. Encoding.UTF8.GetBytes("user=" + _secret.Id + "\u0001auth=Bearer "), .. _secret.Value, 1, 1]),
+        "OAUTHBEARER" => SaslBase64.Encode([.. Encoding.UTF8.GetBytes("n,a=" + GsSaslName(_secret.Id) + ",\u0001auth=Bearer "), .. _secret.Value, 1, 1]),
         _ => null,
     };
 
@@ -63,7 +64,16 @@ internal sealed class SaslClientExchange
             return InitialResponse!;
         }
 
-        // XOAUTH2 error challenge: an empty response ends the exchange with the server's failure.
-        return Mechanism == "XOAUTH2" ? string.Empty : "*";
+        // XOAUTH2 error challenge: an empty response ends the exchange with the server's failure. OAUTHBEARER's
+        // (RFC 7628 §3.2.3): the client answers a single 0x01 and the server then fails the exchange.
+        return Mechanism switch
+        {
+            "XOAUTH2" => string.Empty,
+            "OAUTHBEARER" => SaslBase64.Encode([1]),
+            _ => "*",
+        };
     }
+
+    /// <summary>The GS2 <c>saslname</c> of RFC 5801 §4: <c>=</c> and <c>,</c> written <c>=3D</c> and <c>=2C</c>.</summary>
+    private static string GsSaslName(string id) => id.Replace("=", "=3D", StringComparison.Ordinal).Replace(",", "=2C", StringComparison.Ordinal);
 }

@@ -15,6 +15,9 @@ internal sealed record Secret(string Type, string Id, byte[] Value, string Sourc
     /// <summary>True for the client line <c>plain:b = = selector</c>: no authentication for that selector.</summary>
     public bool IsNoAuth { get; init; }
 
+    /// <summary>For an <c>oauth-refresh</c>, <c>oauth-client</c> or <c>oauth-command</c> line: where its tokens come from (<see cref="Value"/> is empty).</summary>
+    public OAuthGrant? Grant { get; init; }
+
     /// <summary>The digest of a hashed secret, or null for <c>plain</c> and <c>oauth</c>.</summary>
     public HashKind? Hash => SecretTypes.HashOf(Type);
 

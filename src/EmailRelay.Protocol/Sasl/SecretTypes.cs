@@ -9,6 +9,18 @@ internal static class SecretTypes
     /// <summary>An XOAUTH2 token (client only).</summary>
     public const string OAuth = "oauth";
 
+    /// <summary>An access token from the refresh-token grant (client only).</summary>
+    public const string OAuthRefresh = "oauth-refresh";
+
+    /// <summary>An access token from the client-credentials grant (client only).</summary>
+    public const string OAuthClient = "oauth-client";
+
+    /// <summary>An access token printed by a command (client only).</summary>
+    public const string OAuthCommand = "oauth-command";
+
+    /// <summary>True for the types whose token is obtained when needed rather than written in the file.</summary>
+    public static bool IsAcquired(string type) => type is OAuthRefresh or OAuthClient or OAuthCommand;
+
     /// <summary>The digest a hashed type stands for (<c>md5</c> and friends), or null.</summary>
     public static HashKind? HashOf(string type) => type switch
     {

@@ -2,10 +2,10 @@ using EmailRelay.Protocol.Mail;
 
 namespace EmailRelay.Protocol.Storage;
 
-/// <summary>The outcome of <see cref="EnvelopeFormat.Read(ReadOnlySpan{byte})"/>: an envelope or an error message.</summary>
+/// <summary>The outcome of reading an envelope file: an envelope or an error message.</summary>
 /// <param name="Envelope">The envelope, or null if the file is malformed.</param>
 /// <param name="Error">Why the file is malformed (e.g. <c>expected X-MailRelay-Client:</c>), or null.</param>
-internal readonly record struct EnvelopeReadResult(Envelope? Envelope, string? Error)
+public readonly record struct EnvelopeReadResult(Envelope? Envelope, string? Error)
 {
     /// <summary>True if an envelope was read.</summary>
     public bool IsSuccess => Envelope is not null;

@@ -1,6 +1,5 @@
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Mail;
 using EmailRelay.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -17,7 +16,7 @@ public class BuiltinFilterTests
         var envelopePath = Path.Combine(dir.Path, Id + ".envelope.new");
         File.WriteAllText(contentPath, content);
         File.WriteAllText(envelopePath, "X-MailRelay-Format: #2821.5\r\n");
-        return new FilterContext(new MessageId(Id), contentPath, envelopePath, true);
+        return FilterContexts.ForFiles(Id, contentPath, envelopePath);
     }
 
     [Fact]
@@ -27,7 +26,7 @@ public class BuiltinFilterTests
         var context = Message(dir);
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1700000000).AddTicks(1234560));
         Assert.Equal(FilterResult.Ok, await new MsgIdFilter("msgid:", "relay.example.org", time).RunAsync(context, CancellationToken.None));
-        var text = File.ReadAllText(context.ContentPath!);
+        var text = File.ReadAllText(context.ContentPath());
         Assert.Matches(@"^Message-ID: <1700000000\.123456\.[0-9]+\.1@relay\.example\.org>\r\nSubject: hi\r\n\r\nbody\r\n$", text);
     }
 
@@ -39,7 +38,7 @@ public class BuiltinFilterTests
         using var dir = new TestDirectory();
         var context = Message(dir, content);
         await new MsgIdFilter("msgid:", "d", TimeProvider.System).RunAsync(context, CancellationToken.None);
-        Assert.Equal(content, File.ReadAllText(context.ContentPath!));
+        Assert.Equal(content, File.ReadAllText(context.ContentPath()));
     }
 
     [Fact]
@@ -56,7 +55,7 @@ public class BuiltinFilterTests
         }
 
         var context = Message(dir);
-        var result = await new CopyFilter("copy:", FilterSpecFlags.None, NullLogger.Instance, TimeProvider.System).RunAsync(context, CancellationToken.None);
+        var result = await new CopyFilter("copy:", FilterSpecFlags.None, NullLogger.Instance).RunAsync(context, CancellationToken.None);
         Assert.Equal(FilterOutcome.Abandon, result.Outcome);
         foreach (var sub in new[] { "alice", "bob" })
         {
@@ -68,8 +67,8 @@ public class BuiltinFilterTests
         Assert.Empty(Directory.GetFiles(Path.Combine(dir.Path, ".hidden")));
         Assert.Empty(Directory.GetFiles(Path.Combine(dir.Path, "md", "tmp")));
         Assert.Equal("Subject: hi\r\n\r\nbody\r\n", File.ReadAllText(Assert.Single(Directory.GetFiles(Path.Combine(dir.Path, "md", "new")))));
-        Assert.False(File.Exists(context.EnvelopePath));
-        Assert.False(File.Exists(context.ContentPath));
+        Assert.False(File.Exists(context.EnvelopePath()));
+        Assert.False(File.Exists(context.ContentPath()));
     }
 
     [Fact]
@@ -78,11 +77,11 @@ public class BuiltinFilterTests
         using var dir = new TestDirectory();
         Directory.CreateDirectory(Path.Combine(dir.Path, "alice"));
         var context = Message(dir);
-        var result = await new CopyFilter("copy:pop", FilterSpecFlags.Pop, NullLogger.Instance, TimeProvider.System).RunAsync(context, CancellationToken.None);
+        var result = await new CopyFilter("copy:pop", FilterSpecFlags.Pop, NullLogger.Instance).RunAsync(context, CancellationToken.None);
         Assert.Equal(FilterOutcome.Abandon, result.Outcome);
         Assert.Equal([Path.Combine(dir.Path, "alice", Id + ".envelope")], Directory.GetFiles(Path.Combine(dir.Path, "alice")));
-        Assert.True(File.Exists(context.ContentPath));
-        Assert.False(File.Exists(context.EnvelopePath));
+        Assert.True(File.Exists(context.ContentPath()));
+        Assert.False(File.Exists(context.EnvelopePath()));
     }
 
     [Fact]
@@ -91,10 +90,10 @@ public class BuiltinFilterTests
         using var dir = new TestDirectory();
         Directory.CreateDirectory(Path.Combine(dir.Path, "alice"));
         var context = Message(dir);
-        var result = await new CopyFilter("copy:n;h", FilterSpecFlags.NoDelete | FilterSpecFlags.Hardlink, NullLogger.Instance, TimeProvider.System).RunAsync(context, CancellationToken.None);
+        var result = await new CopyFilter("copy:n;h", FilterSpecFlags.NoDelete | FilterSpecFlags.Hardlink, NullLogger.Instance).RunAsync(context, CancellationToken.None);
         Assert.Equal(FilterResult.Ok, result);
-        Assert.True(File.Exists(context.EnvelopePath));
-        File.AppendAllText(context.ContentPath!, "more");
+        Assert.True(File.Exists(context.EnvelopePath()));
+        File.AppendAllText(context.ContentPath(), "more");
         Assert.EndsWith("more", File.ReadAllText(Path.Combine(dir.Path, "alice", Id + ".content")), StringComparison.Ordinal);
     }
 
@@ -103,7 +102,7 @@ public class BuiltinFilterTests
     {
         using var dir = new TestDirectory();
         var context = Message(dir);
-        Assert.Equal(FilterResult.Ok, await new CopyFilter("copy:", FilterSpecFlags.None, NullLogger.Instance, TimeProvider.System).RunAsync(context, CancellationToken.None));
-        Assert.True(File.Exists(context.EnvelopePath));
+        Assert.Equal(FilterResult.Ok, await new CopyFilter("copy:", FilterSpecFlags.None, NullLogger.Instance).RunAsync(context, CancellationToken.None));
+        Assert.True(File.Exists(context.EnvelopePath()));
     }
 }

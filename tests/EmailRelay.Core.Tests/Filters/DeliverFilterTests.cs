@@ -17,11 +17,11 @@ public class DeliverFilterTests
         var envelopePath = Path.Combine(spool, Id + ".envelope.new");
         File.WriteAllText(contentPath, "Subject: deliver\r\n\r\nbody\r\n");
         File.WriteAllBytes(envelopePath, EnvelopeFormat.Write(envelope));
-        return new FilterContext(new MessageId(Id), contentPath, envelopePath, true);
+        return FilterContexts.ForFiles(Id, contentPath, envelopePath, timeProvider: new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1700000000)));
     }
 
     private static Task<FilterResult> RunAsync(FilterContext context, string deliveryDir, FilterSpecFlags flags = FilterSpecFlags.None)
-        => new DeliverFilter("deliver:", flags, deliveryDir, new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1700000000))).RunAsync(context, CancellationToken.None);
+        => new DeliverFilter("deliver:", flags, deliveryDir).RunAsync(context, CancellationToken.None);
 
     private static List<string> Files(string root) => [.. Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
         .Select(f => Path.GetRelativePath(root, f).Replace(Id, "ID", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
@@ -65,7 +65,7 @@ public class DeliverFilterTests
         var context = Message(spool.Path, new Envelope { ToLocal = ["carol"] });
         Assert.Equal(FilterOutcome.Abandon, (await RunAsync(context, delivery.Path)).Outcome);
         var file = Assert.Single(Directory.GetFiles(Path.Combine(delivery.Path, "carol", "new")));
-        Assert.Matches(@"^1700000000\.\d+\..+\.1$", Path.GetFileName(file));
+        Assert.Matches(@"^1700000000\." + Environment.ProcessId + @"\..+\.\d+$", Path.GetFileName(file));
         Assert.Empty(Directory.GetFiles(Path.Combine(delivery.Path, "carol", "tmp")));
         Assert.Equal("Subject: deliver\r\n\r\nbody\r\n", File.ReadAllText(file));
     }
@@ -79,7 +79,7 @@ public class DeliverFilterTests
         Assert.Equal(FilterResult.Ok, await RunAsync(context, delivery.Path, FilterSpecFlags.Hardlink));
         Assert.Equal(2, Directory.GetFiles(spool.Path).Length);
         File.AppendAllText(Path.Combine(delivery.Path, "alice", Id + ".content"), "linked");
-        Assert.EndsWith("linked", File.ReadAllText(context.ContentPath!), StringComparison.Ordinal);
+        Assert.EndsWith("linked", File.ReadAllText(context.ContentPath()), StringComparison.Ordinal);
     }
 
     [Fact]

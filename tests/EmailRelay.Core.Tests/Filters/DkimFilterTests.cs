@@ -3,7 +3,6 @@ using EmailRelay.Filters;
 using EmailRelay.Filters.Dkim;
 using EmailRelay.Protocol.Dkim;
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Mail;
 using EmailRelay.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -58,7 +57,7 @@ public class DkimFilterTests
         Assert.True(Factory(dir).TryCreate("dkim:d=example.com;s=r;key=rsa.pem,dkim:d=example.com;s=e;key=ed.pem;c=simple/simple", out var filter, out var error), error);
         var context = Context(dir, Message);
         Assert.Equal(FilterResult.Ok, await filter.RunAsync(context, CancellationToken.None));
-        var text = File.ReadAllText(context.ContentPath!);
+        var text = File.ReadAllText(context.ContentPath());
         Assert.StartsWith("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=r;\r\n\tt=1700000000; h=from:from:subject:to;", text, StringComparison.Ordinal);
         Assert.Contains("\r\nDKIM-Signature: v=1; a=ed25519-sha256; c=simple/simple; d=example.com; s=e;", text, StringComparison.Ordinal);
         Assert.EndsWith("\r\n" + Message, text, StringComparison.Ordinal);
@@ -77,7 +76,7 @@ public class DkimFilterTests
         Assert.True(Factory(dir).TryCreate("dkim:d=example.com;s=r;key=rsa.pem", out var filter, out var error), error);
         var context = Context(dir, content);
         Assert.Equal(FilterResult.Ok, await filter.RunAsync(context, CancellationToken.None));
-        Assert.Equal(content, File.ReadAllText(context.ContentPath!));
+        Assert.Equal(content, File.ReadAllText(context.ContentPath()));
     }
 
     [Fact]
@@ -88,7 +87,7 @@ public class DkimFilterTests
         Assert.True(Factory(dir).TryCreate("dkim:d=relay.example;s=r;key=rsa.pem;from=example.net:*.example.org", out var filter, out var error), error);
         var signed = Context(dir, "From: a@lists.example.org\r\n\r\nx\r\n");
         await filter.RunAsync(signed, CancellationToken.None);
-        Assert.StartsWith("DKIM-Signature:", File.ReadAllText(signed.ContentPath!), StringComparison.Ordinal);
+        Assert.StartsWith("DKIM-Signature:", File.ReadAllText(signed.ContentPath()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,6 +135,6 @@ public class DkimFilterTests
         var contentPath = Path.Combine(dir.Path, Id + ".content");
         File.WriteAllText(contentPath, content);
         File.WriteAllText(Path.Combine(dir.Path, Id + ".envelope.new"), "X-MailRelay-Format: #2821.5\r\n");
-        return new FilterContext(new MessageId(Id), contentPath, Path.Combine(dir.Path, Id + ".envelope.new"), true);
+        return FilterContexts.ForFiles(Id, contentPath, Path.Combine(dir.Path, Id + ".envelope.new"));
     }
 }

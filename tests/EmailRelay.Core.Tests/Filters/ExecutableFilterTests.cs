@@ -1,7 +1,6 @@
 using EmailRelay.Core.Tests.Processes;
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Mail;
 using EmailRelay.Testing;
 using EmailRelay.Testing.Tools;
 
@@ -30,7 +29,7 @@ public class ExecutableFilterTests
         var envelope = Path.Combine(dir.Path, serverSide ? "emailrelay.1.2.3.envelope.new" : "emailrelay.1.2.3.envelope.busy");
         File.WriteAllText(content, "Subject: hi\r\n\r\nbody\r\n");
         File.WriteAllText(envelope, "X-MailRelay-Format: #2821.5\r\n");
-        return new FilterContext(new MessageId("emailrelay.1.2.3"), content, envelope, serverSide);
+        return FilterContexts.ForFiles("emailrelay.1.2.3", content, envelope, serverSide);
     }
 
     private static ExecutableFilter Filter(string path, TimeSpan? timeout = null)
@@ -73,8 +72,8 @@ public class ExecutableFilterTests
         var context = Context(dir, serverSide: true);
         var result = await Filter(script).RunAsync(context, CancellationToken.None);
         Assert.Equal(FilterOutcome.Ok, result.Outcome);
-        Assert.EndsWith("X-Filtered: yes\n", File.ReadAllText(context.ContentPath!), StringComparison.Ordinal);
-        Assert.EndsWith("X-Env: edited\n", File.ReadAllText(context.EnvelopePath!), StringComparison.Ordinal);
+        Assert.EndsWith("X-Filtered: yes\n", File.ReadAllText(context.ContentPath()), StringComparison.Ordinal);
+        Assert.EndsWith("X-Env: edited\n", File.ReadAllText(context.EnvelopePath()), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Mail;
+using EmailRelay.Testing;
 
 namespace EmailRelay.Core.Tests.Filters;
 
@@ -33,5 +33,5 @@ public class ExitFilterTests
         Assert.Equal((452, "rejected"), FilterReply.ForServer(result));
     }
 
-    private static FilterContext Context(bool serverSide) => new(new MessageId("m"), null, null, serverSide);
+    private static FilterContext Context(bool serverSide) => FilterContexts.InMemory(serverSide: serverSide);
 }

@@ -1,12 +1,12 @@
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Mail;
+using EmailRelay.Testing;
 
 namespace EmailRelay.Core.Tests.Filters;
 
 public class FilterChainTests
 {
-    private static readonly FilterContext s_server = new(new MessageId("emailrelay.1.2.3"), "/s/c", "/s/e.new", IsServerSide: true);
+    private static readonly FilterContext s_server = FilterContexts.ForFiles("emailrelay.1.2.3", "/s/c", "/s/e.new");
 
     [Fact]
     public async Task All_ok_runs_every_member_and_returns_ok()

@@ -1,6 +1,6 @@
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Mail;
+using EmailRelay.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EmailRelay.Core.Tests.Filters;
@@ -16,7 +16,7 @@ public class FilterFactoryTests
     {
         Assert.True(_factory.TryCreate(spec, out var filter, out var error), error);
         Assert.Same(EmptyFilter.Instance, filter);
-        Assert.Equal(FilterResult.Ok, await filter.RunAsync(new FilterContext(new MessageId("m"), null, null, true), CancellationToken.None));
+        Assert.Equal(FilterResult.Ok, await filter.RunAsync(FilterContexts.InMemory(), CancellationToken.None));
     }
 
     [Fact]

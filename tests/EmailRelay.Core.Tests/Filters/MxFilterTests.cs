@@ -61,7 +61,7 @@ public sealed class MxFilterTests
         using var dir = new TestDirectory();
         var path = WriteEnvelope(dir, forwardTo, before);
 
-        var result = await Filter(server).RunAsync(new FilterContext(new MessageId("m1"), null, path, false), CancellationToken.None);
+        var result = await Filter(server).RunAsync(FilterContexts.ForFiles("m1", path + ".content", path, serverSide: false), CancellationToken.None);
 
         Assert.Equal(FilterOutcome.Ok, result.Outcome);
         var envelope = EnvelopeFormat.Read(await File.ReadAllBytesAsync(path)).Envelope!;
@@ -80,7 +80,7 @@ public sealed class MxFilterTests
         var path = WriteEnvelope(dir, "nope.test", "old:1");
         var before = await File.ReadAllBytesAsync(path);
 
-        var result = await Filter(server).RunAsync(new FilterContext(new MessageId("m1"), null, path, false), CancellationToken.None);
+        var result = await Filter(server).RunAsync(FilterContexts.ForFiles("m1", path + ".content", path, serverSide: false), CancellationToken.None);
 
         Assert.Equal(new FilterResult(FilterOutcome.Fail, false, "mx lookup failed", 0, "mx lookup of [nope.test] failed: no such domain"), result);
         Assert.Equal(before, await File.ReadAllBytesAsync(path));
@@ -92,7 +92,7 @@ public sealed class MxFilterTests
         using var server = new FakeDnsServer((m, q, _) => Zone(m, q));
         using var dir = new TestDirectory();
         var path = WriteEnvelope(dir, "", "");
-        var result = await Filter(server).RunAsync(new FilterContext(new MessageId("m1"), null, path, false), CancellationToken.None);
+        var result = await Filter(server).RunAsync(FilterContexts.ForFiles("m1", path + ".content", path, serverSide: false), CancellationToken.None);
         Assert.Equal(FilterResult.Ok, result);
         Assert.Equal(0, server.UdpQueries);
     }

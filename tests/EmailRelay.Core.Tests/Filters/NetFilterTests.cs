@@ -1,13 +1,13 @@
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Mail;
+using EmailRelay.Testing;
 using EmailRelay.Testing.Tools;
 
 namespace EmailRelay.Core.Tests.Filters;
 
 public class NetFilterTests
 {
-    private static FilterContext Context(string content) => new(new MessageId("m"), content, "/spool/m.envelope.new", true);
+    private static FilterContext Context(string content) => FilterContexts.ForFiles("m", content, "/spool/m.envelope.new");
 
     private static NetFilter Filter(string address, TimeSpan? timeout = null) => new("net:" + address, address, timeout ?? TimeSpan.FromSeconds(20), TimeProvider.System);
 

@@ -1,13 +1,13 @@
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Mail;
+using EmailRelay.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EmailRelay.Core.Tests.Filters;
 
 public class SleepFilterTests
 {
-    private static readonly FilterContext s_context = new(new MessageId("m"), null, null, IsServerSide: true);
+    private static readonly FilterContext s_context = FilterContexts.InMemory();
 
     [Fact]
     public async Task Sleep_filter_waits_for_the_clock_then_returns_ok()

@@ -1,6 +1,5 @@
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Mail;
 using EmailRelay.Testing;
 
 namespace EmailRelay.Core.Tests.Filters;
@@ -15,7 +14,7 @@ public class SpamFilterTests
     {
         var contentPath = Path.Combine(dir.Path, Id + ".content");
         File.WriteAllText(contentPath, Original);
-        return new FilterContext(new MessageId(Id), contentPath, Path.Combine(dir.Path, Id + ".envelope.new"), true);
+        return FilterContexts.ForFiles(Id, contentPath, Path.Combine(dir.Path, Id + ".envelope.new"));
     }
 
     private static string Reply(bool spam, string message)
@@ -34,7 +33,7 @@ public class SpamFilterTests
         var (header, content) = Assert.Single(spamd.Requests);
         Assert.Equal("PROCESS SPAMC/1.4\r\nContent-length: " + Original.Length + "\r\n\r\n", header);
         Assert.Equal(Original, content);
-        Assert.Equal(Original, File.ReadAllText(context.ContentPath!));
+        Assert.Equal(Original, File.ReadAllText(context.ContentPath()));
     }
 
     [Fact]
@@ -44,7 +43,7 @@ public class SpamFilterTests
         await using var spamd = new FakeSpamd(_ => Reply(true, Marked));
         var context = Message(dir);
         Assert.Equal(new FilterResult(FilterOutcome.Fail, false, "spam", 0, "spam: 1003.3 / 5.0"), await RunAsync(spamd.Address, false, context));
-        Assert.Equal(Original, File.ReadAllText(context.ContentPath!));
+        Assert.Equal(Original, File.ReadAllText(context.ContentPath()));
     }
 
     [Theory]
@@ -56,7 +55,7 @@ public class SpamFilterTests
         await using var spamd = new FakeSpamd(_ => Reply(spam, Marked));
         var context = Message(dir);
         Assert.Equal(FilterResult.Ok, await RunAsync(spamd.Address, true, context));
-        Assert.Equal(Marked, File.ReadAllText(context.ContentPath!));
+        Assert.Equal(Marked, File.ReadAllText(context.ContentPath()));
         Assert.Equal([Id + ".content"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
     }
 
@@ -69,7 +68,7 @@ public class SpamFilterTests
         var context = Message(dir);
         Assert.Equal(FilterOutcome.Fail, (await RunAsync(socket, false, context)).Outcome);
         Assert.Equal(FilterResult.Ok, await RunAsync(socket, true, context));
-        Assert.Equal(Marked, File.ReadAllText(context.ContentPath!));
+        Assert.Equal(Marked, File.ReadAllText(context.ContentPath()));
     }
 
     [Theory]
@@ -84,7 +83,7 @@ public class SpamFilterTests
         await using var spamd = new FakeSpamd(_ => reply);
         var context = Message(dir);
         Assert.Equal(new FilterResult(FilterOutcome.Fail, false, "error", 0, reason), await RunAsync(spamd.Address, edit, context));
-        Assert.Equal(Original, File.ReadAllText(context.ContentPath!));
+        Assert.Equal(Original, File.ReadAllText(context.ContentPath()));
     }
 
     [Theory]
@@ -112,7 +111,7 @@ public class SpamFilterTests
         await using var spamd = new FakeSpamd(_ => null);
         var context = Message(dir);
         Assert.Equal(FilterExitCodes.TimedOut, await RunAsync(spamd.Address, true, context, timeoutSeconds: 0.3));
-        Assert.Equal(Original, File.ReadAllText(context.ContentPath!));
+        Assert.Equal(Original, File.ReadAllText(context.ContentPath()));
     }
 
     /// <summary>A spamd that sends <paramref name="reply"/> and then keeps the connection open, sending nothing more.</summary>
@@ -153,7 +152,7 @@ public class SpamFilterTests
         var result = await RunAgainstHeldOpenSpamdAsync(false, "SPAMD/1.1 0 EX_OK\r\nContent-length: 100000\r\nSpam: True ; 9.0 / 5.0\r\n\r\npartial", context);
         Assert.Equal(FilterOutcome.Fail, result.Outcome);
         Assert.NotEqual(FilterExitCodes.TimedOut, result);
-        Assert.Equal(Original, File.ReadAllText(context.ContentPath!));
+        Assert.Equal(Original, File.ReadAllText(context.ContentPath()));
     }
 
     [Fact]
@@ -162,7 +161,7 @@ public class SpamFilterTests
         using var dir = new TestDirectory();
         var context = Message(dir);
         Assert.Equal(FilterResult.Ok, await RunAgainstHeldOpenSpamdAsync(true, Reply(true, Marked), context));
-        Assert.Equal(Marked, File.ReadAllText(context.ContentPath!));
+        Assert.Equal(Marked, File.ReadAllText(context.ContentPath()));
         Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
     }
 }

@@ -17,13 +17,13 @@ public class SplitFilterTests
         var envelopePath = Path.Combine(dir.Path, Id + ".envelope.new");
         File.WriteAllText(contentPath, "Subject: split\r\n\r\nbody\r\n");
         File.WriteAllBytes(envelopePath, EnvelopeFormat.Write(envelope));
-        return new FilterContext(new MessageId(Id), contentPath, envelopePath, true);
+        return FilterContexts.ForFiles(Id, contentPath, envelopePath, timeProvider: new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1700000000)));
     }
 
     private static Envelope Read(string path) => EnvelopeFormat.Read(File.ReadAllBytes(path)).Envelope!;
 
     private static Task<FilterResult> RunAsync(FilterContext context, FilterSpecFlags flags = FilterSpecFlags.None, int? port = null)
-        => new SplitFilter("split:", flags, port, new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1700000000))).RunAsync(context, CancellationToken.None);
+        => new SplitFilter("split:", flags, port).RunAsync(context, CancellationToken.None);
 
     [Fact]
     public void Recipients_group_by_lowercased_domain_in_order_of_first_appearance_keeping_the_first_spelling()
@@ -42,7 +42,7 @@ public class SplitFilterTests
         using var dir = new TestDirectory();
         var context = Message(dir, new Envelope { From = "a@b.c", ToRemote = ["x@Example.NET", "y@example.net"] });
         Assert.Equal(FilterResult.Ok, await RunAsync(context, port: 2525));
-        var envelope = Read(context.EnvelopePath!);
+        var envelope = Read(context.EnvelopePath());
         Assert.Equal("Example.NET:2525", envelope.ForwardTo); // spelt as first seen (issue 23 C)
         Assert.Equal(["x@Example.NET", "y@example.net"], envelope.ToRemote);
         Assert.Empty(envelope.Trailer);
@@ -62,7 +62,7 @@ public class SplitFilterTests
         });
         Assert.Equal(FilterResult.Ok, await RunAsync(context));
 
-        var original = Read(context.EnvelopePath!);
+        var original = Read(context.EnvelopePath());
         Assert.Equal(["alice"], original.ToLocal);
         Assert.Equal(["x@one.example", "z@one.example"], original.ToRemote);
         Assert.Equal("one.example", original.ForwardTo);
@@ -89,11 +89,11 @@ public class SplitFilterTests
         foreach (var id in ids)
         {
             var copy = Path.Combine(dir.Path, id + ".content");
-            Assert.Equal(File.ReadAllText(context.ContentPath!), File.ReadAllText(copy));
+            Assert.Equal(File.ReadAllText(context.ContentPath()), File.ReadAllText(copy));
             File.AppendAllText(copy, "x");
         }
 
-        Assert.EndsWith("body\r\nxx", File.ReadAllText(context.ContentPath!), StringComparison.Ordinal);
+        Assert.EndsWith("body\r\nxx", File.ReadAllText(context.ContentPath()), StringComparison.Ordinal);
         Assert.Equal(6, Directory.GetFiles(dir.Path).Length);
     }
 
@@ -103,7 +103,7 @@ public class SplitFilterTests
         using var dir = new TestDirectory();
         var context = Message(dir, new Envelope { ToRemote = ["x@one.example", "y@two.example"], Trailer = ["X-MailRelay-SplitGroupCount: 9", "X-MailRelay-SplitGroup: old"] });
         Assert.Equal(FilterResult.Ok, await RunAsync(context));
-        var trailer = Read(context.EnvelopePath!).Trailer;
+        var trailer = Read(context.EnvelopePath()).Trailer;
         Assert.Equal("X-MailRelay-SplitGroupCount: 2", trailer[0]);
         Assert.Equal(3, trailer.Count);
         Assert.DoesNotContain("X-MailRelay-SplitGroup: old", trailer);
@@ -114,9 +114,9 @@ public class SplitFilterTests
     {
         using var dir = new TestDirectory();
         var context = Message(dir, new Envelope { ToLocal = ["alice"] });
-        var before = File.ReadAllBytes(context.EnvelopePath!);
+        var before = File.ReadAllBytes(context.EnvelopePath());
         Assert.Equal(FilterResult.Ok, await RunAsync(context));
-        Assert.Equal(before, File.ReadAllBytes(context.EnvelopePath!));
+        Assert.Equal(before, File.ReadAllBytes(context.EnvelopePath()));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public class SplitFilterTests
     {
         using var dir = new TestDirectory();
         var context = Message(dir, new Envelope());
-        File.WriteAllText(context.EnvelopePath!, "garbage\r\n");
+        File.WriteAllText(context.EnvelopePath(), "garbage\r\n");
         var result = await RunAsync(context);
         Assert.Equal(FilterOutcome.Fail, result.Outcome);
         Assert.Equal("error", result.Response);

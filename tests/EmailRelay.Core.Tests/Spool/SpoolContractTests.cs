@@ -5,7 +5,7 @@ using EmailRelay.Spool;
 namespace EmailRelay.Core.Tests.Spool;
 
 /// <summary>The contract every <see cref="IMessageSpool"/> backend keeps; one subclass per backend.</summary>
-public abstract class SpoolContractTests
+public abstract partial class SpoolContractTests
 {
     protected static readonly Envelope SampleEnvelope = new()
     {

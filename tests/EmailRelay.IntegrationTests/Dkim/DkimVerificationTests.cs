@@ -3,7 +3,6 @@ using EmailRelay.Filters;
 using EmailRelay.Filters.Dkim;
 using EmailRelay.Protocol.Dkim;
 using EmailRelay.Protocol.Filters;
-using EmailRelay.Protocol.Mail;
 using EmailRelay.Testing;
 
 namespace EmailRelay.IntegrationTests.Dkim;
@@ -87,7 +86,7 @@ public sealed class DkimVerificationTests : IClassFixture<DkimVerificationTests.
             ? $"dkim:d=example.com;s=rsa;key={_keys.RsaPath},dkim:d=example.com;s=ed;key={_keys.Ed25519Path};c=simple/simple"
             : $"dkim:d=example.com;s=rsa;key={_keys.RsaPath};c=simple/simple,dkim:d=example.com;s=ed;key={_keys.Ed25519Path};a=ed25519-sha256";
         Assert.True(new FilterFactory(TimeProvider.System).TryCreate(spec, out var filter, out var error), error);
-        var result = await filter.RunAsync(new FilterContext(new MessageId("emailrelay.1.2.3"), content, null, true), CancellationToken.None);
+        var result = await filter.RunAsync(FilterContexts.ForFiles("emailrelay.1.2.3", content, content + ".envelope.new"), CancellationToken.None);
         Assert.Equal(FilterResult.Ok, result);
         return content;
     }

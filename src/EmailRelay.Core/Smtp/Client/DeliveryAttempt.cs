@@ -1,3 +1,4 @@
+using EmailRelay.Auth.OAuth;
 using EmailRelay.Events;
 using EmailRelay.Filters;
 using EmailRelay.Protocol.Filters;
@@ -102,6 +103,7 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
         var forwarder = Forwarder;
         var envelope = message.Envelope;
         var key = address + "\n" + envelope.ClientAccountSelector;
+        var refreshed = false;
         while (true)
         {
             var reused = await lane.TryReuseAsync(key, cancellationToken);
@@ -114,7 +116,18 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
                 return failure with { StopRun = stop || failure.StopRun };
             }
 
-            var outcome = await lane.Connection!.SendAsync(OutgoingMessage.FromEnvelope(envelope), content, cancellationToken);
+            SendOutcome outcome;
+            try
+            {
+                outcome = await lane.Connection!.SendAsync(OutgoingMessage.FromEnvelope(envelope), content, cancellationToken);
+            }
+            catch (OAuthTokenException ex)
+            {
+                // No access token: nothing was sent; the message waits for the endpoint (or command) to recover.
+                lane.LastUsed = forwarder.Time.GetTimestamp();
+                return new DeliveryResult(DeliveryStatus.Deferred, stop) { Reason = ex.Message };
+            }
+
             if (!forwarder.Options.ExitAfterRun && !Thread.CurrentThread.IsThreadPoolThread && !BlockingWorkers.IsWorkerThread)
             {
                 // The reply completed inline on a socket event thread, which in a serving process also dispatches
@@ -130,6 +143,20 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
                 // The server closed the kept connection (idle timeout) as this message started: nothing of it was
                 // accepted, so it goes again over a new connection, without a failure on its envelope.
                 Log.ReconnectingStale(forwarder.Logger, address);
+                await lane.CloseAsync(cancellationToken);
+                continue;
+            }
+
+            if (!refreshed && outcome.Reason == SmtpClientSession.AuthFailed && lane.Connection.CachedTokens.Count > 0 && forwarder.Options.Client.Tokens is { } tokens)
+            {
+                // The server refused a cached OAuth token (revoked, or expired early): drop it, and try once more
+                // over a new connection with a new one; a second refusal is the usual authentication failure.
+                foreach (var (grant, token) in lane.Connection.CachedTokens)
+                {
+                    await tokens.InvalidateAsync(grant, token, cancellationToken);
+                }
+
+                refreshed = true;
                 await lane.CloseAsync(cancellationToken);
                 continue;
             }
@@ -220,12 +247,11 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
     private async Task<FilterResult> RunFilterAsync(IMessageFilter filter, string kind, CancellationToken cancellationToken)
     {
         var forwarder = Forwarder;
-        var files = message as ISpoolFiles;
         FilterResult result;
         var started = forwarder.Events.IsEnabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         try
         {
-            result = await filter.RunAsync(new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, false) { Kind = kind }, cancellationToken);
+            result = await filter.RunAsync(new FilterContext(message.AsFilterMessage(), false) { Kind = kind }, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -20,6 +20,12 @@ internal enum DeliveryStatus
     /// <summary>The default upstream cannot be reached (<see cref="DeliveryResult.Reason"/>): the run ends.</summary>
     ConnectFailed,
 
+    /// <summary>
+    /// It cannot go yet for a local, passing reason (<see cref="DeliveryResult.Reason"/>): no OAuth token, a rate
+    /// limit. It is deferred with that Reason and never failed for it, whatever the retry limit.
+    /// </summary>
+    Deferred,
+
     /// <summary>The upstream answered (<see cref="DeliveryResult.Outcome"/>: delivered to all, some or none).</summary>
     Sent,
 }

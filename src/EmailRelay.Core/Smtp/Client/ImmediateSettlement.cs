@@ -24,6 +24,10 @@ internal sealed class ImmediateSettlement(Forwarder forwarder) : SettlementPolic
         FailAsync(message, reason, 0, keep: false, cancellationToken);
 
     /// <inheritdoc />
+    protected override ValueTask DeferredAsync(IStoredMessage message, string reason, CancellationToken cancellationToken) =>
+        FailAsync(message, reason, 0, keep: false, cancellationToken);
+
+    /// <inheritdoc />
     protected override async ValueTask UndeliveredAsync(IStoredMessage message, SendOutcome outcome, CancellationToken cancellationToken)
     {
         if (outcome.Delivered)

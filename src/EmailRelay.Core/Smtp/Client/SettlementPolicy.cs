@@ -31,6 +31,9 @@ internal class SettlementPolicy
             case DeliveryStatus.Unreachable or DeliveryStatus.ConnectFailed:
                 await UnreachableAsync(message, result.Reason, cancellationToken);
                 return false;
+            case DeliveryStatus.Deferred:
+                await DeferredAsync(message, result.Reason, cancellationToken);
+                return false;
             case DeliveryStatus.Sent:
                 return await SentAsync(message, result.Outcome!, cancellationToken);
             default:
@@ -40,6 +43,14 @@ internal class SettlementPolicy
 
     /// <summary>The upstream could not be reached: stored messages stay ready for the next run.</summary>
     protected virtual ValueTask UnreachableAsync(IStoredMessage message, string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>A local, passing reason (<see cref="DeliveryStatus.Deferred"/>): deferred with the Reason, never failed for it.</summary>
+    protected virtual async ValueTask DeferredAsync(IStoredMessage message, string reason, CancellationToken cancellationToken)
+    {
+        Log.Deferring(Forwarder.Logger, message.Id.ToString(), reason);
+        await message.DeferAsync(reason, 0, cancellationToken);
+        Forwarder.Events.Settled(RelayEventKind.Deferred, message.Id, 0, reason);
+    }
 
     /// <summary>The upstream answered without delivering to every recipient.</summary>
     protected virtual async ValueTask UndeliveredAsync(IStoredMessage message, SendOutcome outcome, CancellationToken cancellationToken)

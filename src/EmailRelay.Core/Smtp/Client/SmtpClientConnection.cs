@@ -19,7 +19,8 @@ namespace EmailRelay.Smtp.Client;
 /// prompt and response timeouts, writes commands in single writes and the dot-stuffed body in large writes with
 /// the final dot in the same write as the end of the body. It runs the TLS handshakes (SMTPS before the greeting,
 /// STARTTLS when the session asks, dropping whatever the server sent before the handshake: differences 8), gives the
-/// session the account selector's client secrets before the first message, and connects through SOCKS4a.
+/// session the account selector's client secrets before the first message (OAuth grants resolved to tokens by
+/// <see cref="ClientTokens"/>), and connects through SOCKS4a.
 /// </summary>
 internal sealed class SmtpClientConnection : IAsyncDisposable
 {
@@ -78,6 +79,12 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
 
     /// <summary>Where the connection raises <see cref="Events.RelayEventKind.TlsEstablished"/>; null: nowhere.</summary>
     public Events.RelayEvents? Events { get; set; }
+
+    /// <summary>
+    /// The OAuth grants whose tokens this connection took from the cache rather than acquiring them (empty when
+    /// none): when the server refuses them, the attempt drops those tokens and tries once more with new ones.
+    /// </summary>
+    public List<(Protocol.Sasl.OAuthGrant Grant, string Token)> CachedTokens { get; } = [];
 
     /// <summary>Whether the connection can take another message.</summary>
     public bool IsUsable => !_broken && _session.IsReady;
@@ -245,7 +252,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
                     return SendOutcome.Failed(message.Recipients, InvalidSelector + ": [" + message.AccountSelector + "]", 0);
                 }
 
-                _session.UseSecrets(secrets);
+                _session.UseSecrets(await ClientTokens.ResolveAsync(secrets, _options.Tokens, this, cancellationToken));
             }
 
             _secretsGiven = true;

@@ -48,4 +48,7 @@ internal sealed record SmtpClientOptions
 
     /// <summary>The opened client secrets, or null without <c>--client-auth</c>.</summary>
     public ISecretLookup? Secrets { get; init; }
+
+    /// <summary>The token cache for the secrets' OAuth grants (<c>oauth-refresh</c>, <c>oauth-client</c>, <c>oauth-command</c>), or null.</summary>
+    public Auth.OAuth.OAuthTokens? Tokens { get; init; }
 }

@@ -111,8 +111,7 @@ internal sealed class MessageIntake : IAsyncDisposable
             return FilterResult.Ok;
         }
 
-        var files = message as ISpoolFiles;
-        var context = new FilterContext(message.Id, files?.ContentPath, files?.EnvelopePath, IsServerSide: true) { NewMessage = message as FileNewMessage };
+        var context = new FilterContext(message.AsFilterMessage(), IsServerSide: true);
         var started = Events is { IsEnabled: true } ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         var result = await _filter.RunAsync(context, cancellationToken);
         Events?.FilterRun(EmailRelay.Events.RelayService.Smtp, message.Id, FilterResultName(result.Outcome), started == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(started));

@@ -1,7 +1,6 @@
 using System.Globalization;
-using EmailRelay.Spool;
 
-namespace EmailRelay.Filters;
+namespace EmailRelay.Spool;
 
 /// <summary>
 /// Places a message's files in a mailbox directory, for <c>copy:</c> and <c>deliver:</c> (reference §c): a
@@ -14,7 +13,7 @@ internal sealed class MailboxCopier
     private readonly TimeProvider _timeProvider;
     private readonly Action<string> _syncFile;
     private readonly Action<string> _syncDirectory;
-    private long _sequence;
+    private static long s_sequence;
 
     /// <summary>
     /// Creates the copier. Every file it places, and the directory it places it in, is synced before
@@ -97,6 +96,6 @@ internal sealed class MailboxCopier
             now.ToUnixTimeSeconds().ToString(inv), ".",
             Environment.ProcessId.ToString(inv), ".",
             Environment.MachineName, ".",
-            Interlocked.Increment(ref _sequence).ToString(inv));
+            Interlocked.Increment(ref s_sequence).ToString(inv));
     }
 }

@@ -1,8 +1,8 @@
-using EmailRelay.Filters;
+using EmailRelay.Spool;
 using EmailRelay.Testing;
 using Microsoft.Extensions.Time.Testing;
 
-namespace EmailRelay.Core.Tests.Filters;
+namespace EmailRelay.Core.Tests.Spool;
 
 public class MailboxCopierTests
 {

@@ -33,16 +33,19 @@ internal static class Program
             "emailrelay-resubmit" => await Tools.ResubmitTool.RunAsync(args, Console.Out, Console.Error),
             "emailrelay-filter-copy" => await Tools.FilterCopyTool.RunAsync(args, Console.Out, Console.Error),
             "emailrelay-dkim-keygen" => Tools.DkimKeygenTool.Run(args, Console.Out, Console.Error),
-            _ => await RunRelayAsync(args),
+            "emailrelay-service" => Service.ServiceTool.Run(args, RunRelayAsync, Console.Out, Console.Error),
+            _ => await RunRelayAsync(args, CancellationToken.None),
         };
         Environment.Exit(code);
         return code;
     }
 
-    private static async Task<int> RunRelayAsync(string[] args)
+    // stop: the Windows service's stop control, which is a shutdown signal.
+    private static async Task<int> RunRelayAsync(string[] args, CancellationToken stop)
     {
         // First, so a signal during start-up is not lost: it cancels the token, and start-up ends in an orderly exit.
         using var signals = new ShutdownSignals();
+        using var stopping = stop.Register(signals.Request);
         var startDirectory = Environment.CurrentDirectory;
         var environment = new CommandLineEnvironment(
             AppContext.BaseDirectory,
@@ -84,14 +87,19 @@ internal static class Program
             return ex.ExitCode;
         }
 
-        var daemon = !main.IsSet("no-daemon") && !main.IsSet("dont-serve");
+        _ = Service.ConsoleWindow.Apply(Service.ConsoleWindow.WantsHidden(main.IsSet("hidden"), main.Get("show")));
+        // Windows has no daemons (E-MailRelay for Windows declares --no-daemon hidden there): the relay stays in its
+        // console, or the service manager runs it.
+        var daemon = !OperatingSystem.IsWindows() && !main.IsSet("no-daemon") && !main.IsSet("dont-serve");
         if (daemon && !DaemonProcess.IsChild)
         {
             signals.Dispose();
             return await DaemonProcess.RunParentAsync(args, Console.Error);
         }
 
-        var syslog = settings.Syslog ? new SyslogWriter(settings.SyslogFacility, settings.ProgramName, Environment.ProcessId) : null;
+        ISystemLog? syslog = !settings.Syslog ? null
+            : OperatingSystem.IsWindows() ? new EventLogWriter()
+            : new SyslogWriter(settings.SyslogFacility, settings.ProgramName, Environment.ProcessId);
         using var provider = new RelayLoggerProvider(settings, TimeProvider.System, Console.Error, syslog);
         using var loggerFactory = new RelayLoggerFactory(provider);
         try

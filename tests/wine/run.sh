@@ -16,11 +16,11 @@ started=$SECONDS
 
 # A TRX file in which every case has <outcome> (NotExecuted or Failed) with <reason>.
 write_all() {
-    python3 - "$trx" "$1" "$2" <<'PY'
+    python3 - "$trx" "$1" "$2" "$(python3 "$root/tests/wine/wine_e2e.py" --list)" <<'PY'
 import sys
 from xml.sax.saxutils import escape
-trx, outcome, reason = sys.argv[1:]
-cases = ["case_store_pop_and_delete", "case_forward_to_smtp_sink", "case_kill_and_recover_claimed", "case_large_message"]
+trx, outcome, reason, names = sys.argv[1:]
+cases = names.split()
 rows = "".join('    <UnitTestResult testName="wine.%s" outcome="%s"><Output><StdOut>%s</StdOut></Output></UnitTestResult>\n' % (c, outcome, escape(reason)) for c in cases)
 failed = len(cases) if outcome == "Failed" else 0
 skipped = len(cases) - failed

@@ -40,24 +40,28 @@ internal static class HelpText
         return OptionGroups.Basic;
     }
 
-    /// <summary>The help text, ending with a newline.</summary>
-    public static string Build(bool verbose)
+    /// <summary>The help text of the running system, ending with a newline.</summary>
+    public static string Build(bool verbose) => Build(verbose, PlatformDefaults.Current);
+
+    /// <summary>The help text of the edition <paramref name="platform"/> describes, ending with a newline.</summary>
+    public static string Build(bool verbose, PlatformDefaults platform)
     {
+        ArgumentNullException.ThrowIfNull(platform);
         var text = new StringBuilder();
         text.Append("usage: ").Append(CommandLineParser.ProgramName).Append(" [<option> [<option> ...]] [<config-file>]\n");
         if (!verbose)
         {
             text.Append('\n');
-            var basic = OptionTable.All.Where(o => o.IsBasic && !o.IsHidden).ToList();
-            AppendOptions(text, basic, Width(basic));
+            var basic = OptionTable.All.Where(o => o.IsBasic && platform.Lists(o)).ToList();
+            AppendOptions(text, basic, Width(basic), platform);
             text.Append("\nFor complete usage information run \"").Append(CommandLineParser.ProgramName).Append(" --help --verbose\"\n");
             return text.ToString();
         }
 
-        var width = Width(OptionTable.All.Where(o => !o.IsHidden));
+        var width = Width(OptionTable.All.Where(platform.Lists));
         foreach (var group in s_displayOrder)
         {
-            var options = OptionTable.All.Where(o => !o.IsHidden && SectionOf(o) == group).ToList();
+            var options = OptionTable.All.Where(o => platform.Lists(o) && SectionOf(o) == group).ToList();
             if (options.Count == 0)
             {
                 continue;
@@ -65,7 +69,7 @@ internal static class HelpText
 
             var title = s_sections.First(s => s.Group == group).Title;
             text.Append('\n').Append(title).Append('\n');
-            AppendOptions(text, options, width);
+            AppendOptions(text, options, width, platform);
         }
 
         text.Append("\nAny option can be given a unit prefix (--<name>-spool-dir declares unit <name>).\n");
@@ -92,19 +96,24 @@ internal static class HelpText
     }
 
     /// <summary>The description for one option, with its default when it has one.</summary>
-    public static string Description(OptionSpec option)
+    public static string Description(OptionSpec option) => Description(option, PlatformDefaults.Current);
+
+    /// <summary>The description for one option in the edition <paramref name="platform"/> describes.</summary>
+    public static string Description(OptionSpec option, PlatformDefaults platform)
     {
         ArgumentNullException.ThrowIfNull(option);
-        return option.Default is null ? option.Help : $"{option.Help} (default: {option.Default})";
+        ArgumentNullException.ThrowIfNull(platform);
+        var help = platform.Help(option);
+        return platform.Default(option) is { } value ? $"{help} (default: {value})" : help;
     }
 
     private static int Width(IEnumerable<OptionSpec> options) => options.Max(o => Synopsis(o).Length) + 2;
 
-    private static void AppendOptions(StringBuilder text, IEnumerable<OptionSpec> options, int width)
+    private static void AppendOptions(StringBuilder text, IEnumerable<OptionSpec> options, int width, PlatformDefaults platform)
     {
         foreach (var option in options)
         {
-            text.Append("  ").Append(Synopsis(option).PadRight(width)).Append(Description(option)).Append('\n');
+            text.Append("  ").Append(Synopsis(option).PadRight(width)).Append(Description(option, platform)).Append('\n');
         }
     }
 }

@@ -31,6 +31,9 @@ internal sealed record OptionSpec(
     /// <summary>Only meaningful on Windows; accepted elsewhere with a warning.</summary>
     public bool IsWindowsOnly { get; init; }
 
+    /// <summary>Only meaningful on Unix (<c>--user</c>, <c>--localedir</c>); accepted on Windows with a warning.</summary>
+    public bool IsUnixOnly { get; init; }
+
     /// <summary>Not listed by <c>--help</c>.</summary>
     public bool IsHidden => (Groups & OptionGroups.Hidden) != 0;
 

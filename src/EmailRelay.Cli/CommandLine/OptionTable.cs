@@ -8,8 +8,8 @@ namespace EmailRelay.Cli.CommandLine;
 /// </summary>
 internal static class OptionTable
 {
-    /// <summary>The spool directory used when <c>--spool-dir</c> is not given.</summary>
-    public const string DefaultSpoolDirectory = "/var/spool/emailrelay";
+    /// <summary>The spool directory used when <c>--spool-dir</c> is not given (<see cref="PlatformDefaults"/>).</summary>
+    public static string DefaultSpoolDirectory => PlatformDefaults.Current.SpoolDirectory;
 
     private const ArgumentKind N = ArgumentKind.None;
     private const ArgumentKind R = ArgumentKind.Required;
@@ -106,8 +106,8 @@ internal static class OptionTable
         new("no-daemon", 't', N, One, Process, null, null, "stays in the foreground") { IsProcessWide = true },
         new("pid-file", 'i', R, OptionMultiplicity.FirstWins, Process, "path", null, "writes the process id to <path> once running") { IsPath = true, IsProcessWide = true },
         new("drain-timeout", null, R, One, Process, "seconds", "20", "on SIGTERM or the admin terminate command: stops accepting, gives idle SMTP and POP sessions 421, lets a message being received finish for this long, then ends the rest with 421; forwarding stops between messages; a second SIGTERM ends it at once (0: at once)") { IsProcessWide = true },
-        new("user", 'u', R, One, Process, "username", "daemon", "the unprivileged user to switch to when started as root (root: do not switch)") { IsProcessWide = true },
-        new("localedir", null, R, One, Process, "dir", null, "the directory holding message catalogues") { IsPath = true, IsProcessWide = true },
+        new("user", 'u', R, One, Process, "username", "daemon", "the unprivileged user to switch to when started as root (root: do not switch)") { IsProcessWide = true, IsUnixOnly = true },
+        new("localedir", null, R, One, Process, "dir", null, "the directory holding message catalogues") { IsPath = true, IsProcessWide = true, IsUnixOnly = true },
         new("hidden", 'H', N, One, Process | Hidden, null, null, "Windows only: no window and no message boxes") { IsProcessWide = true, IsWindowsOnly = true },
         new("show", null, R, One, Process | Hidden, "style", "tray", "Windows only: the user interface style") { IsProcessWide = true, IsWindowsOnly = true },
         new("test", null, R, One, Hidden, "x", null, "internal test hooks") { IsProcessWide = true },

@@ -168,9 +168,14 @@ internal sealed class ParseState
                 _warnings.Add($"the \"{display}\" option is ignored: process-wide options are read from the first unit only");
             }
 
-            if (spec.IsWindowsOnly)
+            if (spec.IsWindowsOnly && !OperatingSystem.IsWindows())
             {
                 _warnings.Add($"the \"{display}\" option is ignored: it only applies to the Windows user interface");
+            }
+
+            if (spec.IsUnixOnly && OperatingSystem.IsWindows())
+            {
+                _warnings.Add($"the \"{display}\" option is ignored: it only applies on Unix");
             }
 
             return;

@@ -2,19 +2,19 @@ namespace EmailRelay.Cli.Daemon;
 
 /// <summary>
 /// The name the program was invoked under (argv[0]'s base name), for multi-call dispatch: <c>emailrelay-submit</c>,
-/// <c>emailrelay-passwd</c>, <c>emailrelay-filter-copy</c> and <c>emailrelay-dkim-keygen</c> are the same executable under another name.
+/// <c>emailrelay-passwd</c>, <c>emailrelay-filter-copy</c>, <c>emailrelay-dkim-keygen</c> and (Windows) <c>emailrelay-service</c> are the same executable under another name.
 /// <see cref="Environment.ProcessPath"/> resolves symlinks, so argv[0] is read from <c>/proc/self/cmdline</c>.
 /// </summary>
 internal static class ProgramName
 {
     // The tools, longest suffix first so "resubmit" is not taken for "submit".
-    private static readonly string[] s_tools = ["emailrelay-filter-copy", "emailrelay-dkim-keygen", "emailrelay-resubmit", "emailrelay-submit", "emailrelay-passwd"];
+    private static readonly string[] s_tools = ["emailrelay-filter-copy", "emailrelay-dkim-keygen", "emailrelay-resubmit", "emailrelay-service", "emailrelay-submit", "emailrelay-passwd"];
 
     /// <summary>
     /// The tool a program name selects, or <c>emailrelay</c> (the server). E-MailRelay's tools are separate programs, so a
     /// copy under another name still runs as the tool it is (its own test suite runs <c>e.N.N.submit</c>); ours are one
     /// program, so the rule is: the name without <c>.exe</c>, compared case-insensitively, is the tool's name or the part after <c>emailrelay-</c>, or ends
-    /// with the part after <c>emailrelay-</c> (<c>submit</c>, <c>resubmit</c>, <c>passwd</c>, <c>filter-copy</c>, <c>dkim-keygen</c>)
+    /// with the part after <c>emailrelay-</c> (<c>submit</c>, <c>resubmit</c>, <c>passwd</c>, <c>filter-copy</c>, <c>dkim-keygen</c>, <c>service</c>)
     /// following a <c>-</c>, <c>.</c> or <c>_</c>. Anything else is the server.
     /// </summary>
     public static string ToolFor(string name)

@@ -79,6 +79,19 @@ internal sealed class ShutdownSignals : IDisposable
         _abort.Dispose();
     }
 
+    /// <summary>Requests the orderly shutdown a signal requests (the Windows service's stop control).</summary>
+    public void Request()
+    {
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // shutting down already
+        }
+    }
+
     private void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true;

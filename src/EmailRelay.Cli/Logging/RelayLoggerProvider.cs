@@ -16,15 +16,15 @@ internal sealed class RelayLoggerProvider : ILoggerProvider
     private readonly LoggerExternalScopeProvider _scopes = new();
     private readonly Lock _lock = new();
     private readonly LogFileWriter? _file;
-    private readonly SyslogWriter? _syslog;
+    private readonly ISystemLog? _syslog;
     private TextWriter? _stderr;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="settings">The resolved options.</param>
     /// <param name="time">The clock for timestamps (local time of its time zone).</param>
     /// <param name="stderr">The stderr writer (<see cref="Console.Error"/> in production).</param>
-    /// <param name="syslog">The syslog output, or null for none.</param>
-    public RelayLoggerProvider(LogSettings settings, TimeProvider time, TextWriter stderr, SyslogWriter? syslog)
+    /// <param name="syslog">The system log (syslog, or the Event Log on Windows), or null for none.</param>
+    public RelayLoggerProvider(LogSettings settings, TimeProvider time, TextWriter stderr, ISystemLog? syslog)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(time);

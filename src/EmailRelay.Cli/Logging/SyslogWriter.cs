@@ -10,7 +10,7 @@ namespace EmailRelay.Cli.Logging;
 /// <c>&lt;PRI&gt;Mmm dd hh:mm:ss emailrelay[pid]: body</c>. A missing or dead socket is tolerated silently.
 /// Not thread-safe: the provider serialises.
 /// </summary>
-internal sealed class SyslogWriter : IDisposable
+internal sealed class SyslogWriter : ISystemLog
 {
     private static readonly string[] s_months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     private readonly string _path;

@@ -18,7 +18,7 @@ internal sealed class DnsblChecker
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
-        var server = config.NameServer ?? (systemServers ?? DnsServers.FromResolvConf())[0];
+        var server = config.NameServer ?? (systemServers ?? DnsServers.FromSystem())[0];
         // Resend a few times within the timeout: a lost datagram should not cost the whole timeout.
         var attempt = TimeSpan.FromTicks(Math.Max(config.Timeout.Ticks / 3, TimeSpan.FromMilliseconds(100).Ticks));
         _resolver = new DnsResolver([server], attempt, config.Timeout, timeProvider);

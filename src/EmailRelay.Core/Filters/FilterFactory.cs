@@ -5,7 +5,7 @@ namespace EmailRelay.Filters;
 
 /// <summary>
 /// The filter factory: builds every kind of reference §c (<c>exit:</c>, <c>sleepms:</c>, <c>net:</c>,
-/// <c>spam:</c>, <c>spam-edit:</c>, <c>copy:</c>, <c>deliver:</c>, <c>split:</c>, <c>mx:</c>, <c>msgid:</c>, <c>dkim:</c>,
+/// <c>spam:</c>, <c>spam-edit:</c>, <c>copy:</c>, <c>deliver:</c>, <c>split:</c>, <c>mx:</c>, <c>msgid:</c>, <c>dkim:</c>, <c>route:</c>,
 /// external programs), empty specs and chains of them.
 /// </summary>
 internal sealed class FilterFactory : IFilterFactory
@@ -65,7 +65,7 @@ internal sealed class FilterFactory : IFilterFactory
             }
 
             dkimRun = null;
-            IMessageFilter member = spec.Kind switch
+            IMessageFilter? member = spec.Kind switch
             {
                 FilterKind.Exit => new ExitFilter(spec.Number),
                 FilterKind.SleepMs => new SleepFilter(spec.Number, _timeProvider),
@@ -76,9 +76,15 @@ internal sealed class FilterFactory : IFilterFactory
                 FilterKind.Deliver => new DeliverFilter(spec.Text, spec.Flags, _environment.DeliveryDirectory),
                 FilterKind.Split => new SplitFilter(spec.Text, spec.Flags, spec.Port),
                 FilterKind.Mx => MxFilter.Create(spec, _timeProvider),
+                FilterKind.Route => TryCreateRoute(spec, out error) is { } route ? route : null,
                 FilterKind.File => new ExecutableFilter(spec.Text, _environment.ResolveAndCheckProgram(spec.Value), _environment.Timeout, _timeProvider, _environment.Logger),
                 _ => throw new ArgumentOutOfRangeException(nameof(chain), spec.Kind, "unknown filter kind"),
             };
+            if (member is null)
+            {
+                return false;
+            }
+
             members.Add(member);
         }
 
@@ -89,6 +95,20 @@ internal sealed class FilterFactory : IFilterFactory
             _ => new FilterChain(members),
         };
         return true;
+    }
+
+    private RouteFilter? TryCreateRoute(FilterSpec spec, out string error)
+    {
+        try
+        {
+            error = "";
+            return new RouteFilter(spec.Text, RouteTableFile.Open(_environment.ResolveProgram(spec.Value), _timeProvider));
+        }
+        catch (FormatException ex)
+        {
+            error = string.Concat("invalid filter \"", spec.Text, "\": ", ex.Message);
+            return null;
+        }
     }
 
     private bool TryCreateDkimSigner(FilterSpec spec, [NotNullWhen(true)] out Dkim.DkimSigner? signer, out string error)

@@ -51,7 +51,7 @@ internal sealed class MxFilter : IMessageFilter
 
         var attempt = spec.NameServerTimeoutSeconds is int nst and > 0 ? TimeSpan.FromSeconds(nst) : DefaultServerTimeout;
         var total = spec.RestartTimeoutSeconds is int rt and > 0 ? TimeSpan.FromSeconds(rt) : DefaultLookupTimeout;
-        var resolver = new DnsResolver(servers.Count > 0 ? servers : DnsServers.FromResolvConf(), attempt, total, timeProvider);
+        var resolver = new DnsResolver(servers.Count > 0 ? servers : DnsServers.FromSystem(), attempt, total, timeProvider);
         return new MxFilter(spec.Text, new MxLookup(resolver));
     }
 

@@ -11,13 +11,10 @@ namespace EmailRelay.Filters;
 /// filters, ready only when the original is committed, and removed if the original is not) without the <c>To-Local</c> recipients. Every envelope gets
 /// <c>ForwardTo=&lt;domain&gt;[:port]</c>, and, when the message was split, the trailer
 /// <c>X-MailRelay-SplitGroupCount: n</c> and one <c>X-MailRelay-SplitGroup: &lt;id&gt;</c> per message of the group.
-/// The copies are written before the original is rewritten.
+/// The copies are written before the original is rewritten (<see cref="MessageSplit"/>, shared with <c>route:</c>).
 /// </summary>
 internal sealed class SplitFilter : IMessageFilter
 {
-    private const string GroupCountField = "X-MailRelay-SplitGroupCount:";
-    private const string GroupField = "X-MailRelay-SplitGroup:";
-
     private readonly bool _raw;
     private readonly int? _port;
 
@@ -67,11 +64,9 @@ internal sealed class SplitFilter : IMessageFilter
     public async Task<FilterResult> RunAsync(FilterContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var message = context.Message;
-        var copies = new List<IMessageCopy>();
         try
         {
-            var read = await message.ReadEnvelopeAsync(cancellationToken);
+            var read = await context.Message.ReadEnvelopeAsync(cancellationToken);
             if (read.Envelope is not { } envelope)
             {
                 return Fail("invalid envelope: " + read.Error);
@@ -83,38 +78,12 @@ internal sealed class SplitFilter : IMessageFilter
                 return FilterResult.Ok;
             }
 
-            for (int i = 1; i < groups.Count; i++)
-            {
-                copies.Add(await message.CreateCopyAsync(cancellationToken));
-            }
-
-            var trailer = envelope.Trailer.Where(l => !l.StartsWith(GroupCountField, StringComparison.Ordinal) && !l.StartsWith(GroupField, StringComparison.Ordinal)).ToList();
-            if (copies.Count != 0)
-            {
-                trailer.Add(GroupCountField + " " + groups.Count.ToString(CultureInfo.InvariantCulture));
-                trailer.Add(GroupField + " " + context.Id.Value);
-                trailer.AddRange(copies.Select(c => GroupField + " " + c.Id.Value));
-            }
-
-            for (int i = 0; i < copies.Count; i++)
-            {
-                var group = groups[i + 1];
-                await copies[i].SaveAsync(envelope with { ToLocal = [], ToRemote = group.Recipients, ForwardTo = ForwardTo(group.Domain), Trailer = trailer, UsesLfLineEndings = false }, cancellationToken);
-            }
-
-            await message.ReplaceEnvelopeAsync(envelope with { ToRemote = groups[0].Recipients, ForwardTo = ForwardTo(groups[0].Domain), Trailer = trailer }, cancellationToken);
+            await MessageSplit.ApplyAsync(context, envelope, groups, (e, domain) => e with { ForwardTo = ForwardTo(domain) }, cancellationToken);
             return FilterResult.Ok;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Fail(e.Message);
-        }
-        finally
-        {
-            foreach (var copy in copies)
-            {
-                copy.Dispose();
-            }
         }
     }
 

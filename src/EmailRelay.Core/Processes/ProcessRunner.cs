@@ -11,7 +11,8 @@ namespace EmailRelay.Processes;
 /// <c>PATH=/usr/bin:/bin</c> and <c>IFS=" \t\n"</c>; stdin is <c>/dev/null</c>, stdout a pipe of which the
 /// first <see cref="MaxOutputBytes"/> bytes are kept, stderr <c>/dev/null</c>; every other descriptor is
 /// closed; signal dispositions and mask are reset; the child leads its own process group. On timeout the
-/// group gets SIGTERM and the result is <see cref="ProcessOutcome.TimedOut"/>.
+/// group gets SIGTERM and the result is <see cref="ProcessOutcome.TimedOut"/>. On Windows the program is run by
+/// <see cref="WindowsProcessRunner"/> instead (per extension, in a job object that a timeout ends).
 /// </summary>
 /// <remarks>
 /// Identity: when this process runs with real uid root and another effective uid (started as root, then
@@ -47,6 +48,11 @@ internal static class ProcessRunner
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(timeProvider);
         cancellationToken.ThrowIfCancellationRequested();
+        if (OperatingSystem.IsWindows())
+        {
+            return await WindowsProcessRunner.RunAsync(path, arguments, timeout, timeProvider, maxOutputBytes, cancellationToken);
+        }
+
         int pid = Spawn(path, arguments, out int readFd, out int error);
         if (pid <= 0)
         {

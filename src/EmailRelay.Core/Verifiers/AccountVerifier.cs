@@ -6,7 +6,8 @@ namespace EmailRelay.Verifiers;
 /// <summary>
 /// The <c>account:</c> address verifier (reference §c): an address matches if its domain equals <c>--domain</c>
 /// (ASCII case-insensitively) and its local part is a system account (<c>/etc/passwd</c>, read per request so
-/// account changes apply at once) whose uid is in the range (default 1000-32767). A match is local, with the
+/// account changes apply at once; on Windows a local user account, whose relative id stands for the uid) whose uid is
+/// in the range (default 1000-32767). A match is local, with the
 /// account name as the mailbox (lowercased with <c>lowercase</c>, which also lets a local part in the wrong case
 /// find its lowercase account); with <c>remote</c> it is remote instead. A mismatch is <c>550 rejected</c> with the
 /// reason, or with <c>check</c> accepted as remote. A bare <c>postmaster</c> is always local.
@@ -17,21 +18,28 @@ internal sealed class AccountVerifier : IAddressVerifier
     public const string PasswdPath = "/etc/passwd";
 
     private readonly VerifierSpec _spec;
-    private readonly Func<string> _readPasswd;
+    private readonly Func<string, SystemAccount?> _find;
 
-    /// <summary>Creates the verifier over the system's accounts.</summary>
+    /// <summary>Creates the verifier over the system's accounts (on Windows the local Windows accounts, <see cref="WindowsAccounts"/>).</summary>
     public AccountVerifier(VerifierSpec spec)
-        : this(spec, () => File.ReadAllText(PasswdPath))
+        : this(spec, OperatingSystem.IsWindows() ? WindowsAccounts.Find : name => SystemAccount.Find(File.ReadAllText(PasswdPath), name))
     {
     }
 
     /// <summary>Creates the verifier over the accounts <paramref name="readPasswd"/> returns (passwd(5) text).</summary>
     public AccountVerifier(VerifierSpec spec, Func<string> readPasswd)
+        : this(spec, name => SystemAccount.Find(readPasswd(), name))
+    {
+        ArgumentNullException.ThrowIfNull(readPasswd);
+    }
+
+    /// <summary>Creates the verifier over the accounts <paramref name="find"/> looks up (it may throw <see cref="IOException"/>).</summary>
+    public AccountVerifier(VerifierSpec spec, Func<string, SystemAccount?> find)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(readPasswd);
+        ArgumentNullException.ThrowIfNull(find);
         _spec = spec;
-        _readPasswd = readPasswd;
+        _find = find;
     }
 
     /// <inheritdoc />
@@ -57,20 +65,18 @@ internal sealed class AccountVerifier : IAddressVerifier
         else
         {
             var local = address[..at];
-            string passwd;
+            SystemAccount? account;
             try
             {
-                passwd = _readPasswd();
+                account = _find(local);
+                if (account is null && _spec.Lowercase)
+                {
+                    account = _find(local.ToLowerInvariant());
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 return new VerifierResult(VerifierStatus.TemporaryFailure, "", "", "", "cannot verify", e.Message);
-            }
-
-            var account = SystemAccount.Find(passwd, local);
-            if (account is null && _spec.Lowercase)
-            {
-                account = SystemAccount.Find(passwd, local.ToLowerInvariant());
             }
 
             if (account is null)

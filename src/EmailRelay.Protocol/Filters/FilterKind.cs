@@ -36,6 +36,9 @@ public enum FilterKind
     /// <summary><c>dkim:d=..;s=..;key=..[;..]</c>: adds a DKIM signature.</summary>
     Dkim,
 
+    /// <summary><c>route:&lt;file&gt;</c>: routing rules from a table file (<see cref="FilterSpec.Value"/> is the path).</summary>
+    Route,
+
     /// <summary><c>file:path</c> or a bare path: an external program.</summary>
     File,
 }

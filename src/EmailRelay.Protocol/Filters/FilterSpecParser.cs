@@ -93,6 +93,15 @@ internal static class FilterSpecParser
                 return TryParseMxOptions(member, value, out spec, out error);
             case "dkim":
                 return DkimSpecParser.TryParse(member, value, out spec, out error);
+            case "route":
+                if (value.Length == 0)
+                {
+                    error = string.Concat("invalid filter \"", member, "\": expected a route table file after \"route:\"");
+                    return false;
+                }
+
+                spec = new FilterSpec { Kind = FilterKind.Route, Text = member, Value = value };
+                return true;
             case "msgid":
                 if (value.Length != 0)
                 {

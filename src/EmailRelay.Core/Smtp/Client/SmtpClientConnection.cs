@@ -142,6 +142,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
+        options = WithRouteTls(target, options, time);
         Socket? socket = null;
         var display = target.ToString();
         var hop = target.Socks ?? target;
@@ -196,6 +197,24 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
             socket?.Dispose();
             throw new SmtpConnectException("cannot connect to " + display, ex);
         }
+    }
+
+    /// <summary>
+    /// A routed target's TLS requirement (README "Outbound: routing") over the command line's: <c>smtps://</c> starts
+    /// in TLS, <c>smtp+starttls://</c> requires STARTTLS; the client TLS settings are <c>--client-tls*</c>'s if given,
+    /// else the defaults (no client certificate, no verification, as <c>--client-tls</c> alone).
+    /// </summary>
+    private static SmtpClientOptions WithRouteTls(ForwardTarget target, SmtpClientOptions options, TimeProvider time)
+    {
+        if (target.Tls == Protocol.Routing.RouteTls.Default)
+        {
+            return options;
+        }
+
+        var policy = target.Tls == Protocol.Routing.RouteTls.Implicit
+            ? options.Policy with { ImplicitTls = true, StartTls = false }
+            : options.Policy with { ImplicitTls = false, StartTls = true, TlsRequired = true };
+        return options with { Policy = policy, Tls = options.Tls ?? new TlsClient(new TlsClientSettings(), options.ConnectionTimeout, time) };
     }
 
     /// <summary>Runs the SMTPS handshake if configured, waits for the greeting (or the prompt timeout) and sends EHLO (or HELO), then STARTTLS and EHLO again if configured.</summary>

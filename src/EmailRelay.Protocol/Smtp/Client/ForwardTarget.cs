@@ -14,6 +14,25 @@ namespace EmailRelay.Protocol.Smtp.Client;
 /// <param name="Socks">The SOCKS4a proxy to go through, or null.</param>
 internal sealed record ForwardTarget(string Host, int Port, bool IsUnixSocket, ForwardTarget? Socks = null)
 {
+    private const string ImplicitScheme = "smtps://";
+    private const string StartTlsScheme = "smtp+starttls://";
+
+    /// <summary>
+    /// A route's TLS requirement, from a scheme before the target (<c>smtps://host:port</c>,
+    /// <c>smtp+starttls://host:port</c>; README "Outbound: routing"); <see cref="Routing.RouteTls.Default"/> without one.
+    /// </summary>
+    public Routing.RouteTls Tls { get; init; }
+
+    /// <summary>A failover list with <paramref name="tls"/>'s scheme before each of its targets.</summary>
+    /// <param name="list">The list, as <see cref="TryParseList"/> reads it.</param>
+    /// <param name="tls">The requirement.</param>
+    /// <returns>The list text with schemes.</returns>
+    public static string WithTls(string list, Routing.RouteTls tls)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        return !TryParseList(list, out var targets) ? list : ToString([.. targets.Select(t => t with { Tls = tls })]);
+    }
+
     /// <summary>Parses a target.</summary>
     /// <param name="text">The option value.</param>
     /// <param name="target">The target.</param>
@@ -22,6 +41,20 @@ internal sealed record ForwardTarget(string Host, int Port, bool IsUnixSocket, F
     {
         ArgumentNullException.ThrowIfNull(text);
         target = new ForwardTarget("", 0, false);
+        foreach (var (scheme, tls) in new[] { (ImplicitScheme, Routing.RouteTls.Implicit), (StartTlsScheme, Routing.RouteTls.StartTls) })
+        {
+            if (text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                if (!TryParse(text[scheme.Length..], out var inner) || inner.Tls != Routing.RouteTls.Default || inner.IsUnixSocket)
+                {
+                    return false;
+                }
+
+                target = inner with { Tls = tls };
+                return true;
+            }
+        }
+
         if (text.StartsWith('/'))
         {
             target = new ForwardTarget(text, 0, true);
@@ -102,8 +135,8 @@ internal sealed record ForwardTarget(string Host, int Port, bool IsUnixSocket, F
 
     /// <summary>The target as shown in log lines: <c>host:port</c> or the socket path.</summary>
     /// <returns>The display text.</returns>
-    public override string ToString() => IsUnixSocket ? Host
-        : (Host.Contains(':', StringComparison.Ordinal) ? "[" + Host + "]" : Host) + ":" + Port.ToString(CultureInfo.InvariantCulture);
+    public override string ToString() => (Tls switch { Routing.RouteTls.Implicit => ImplicitScheme, Routing.RouteTls.StartTls => StartTlsScheme, _ => "" })
+        + (IsUnixSocket ? Host : (Host.Contains(':', StringComparison.Ordinal) ? "[" + Host + "]" : Host) + ":" + Port.ToString(CultureInfo.InvariantCulture));
 
     private static bool TryPort(string text, out int port)
     {

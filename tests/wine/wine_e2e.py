@@ -428,6 +428,24 @@ def case_event_log_gets_the_log_lines(spool):
         os.environ["WINEDEBUG"] = "-all"
 
 
+def case_account_verifier_checks_windows_accounts(spool):
+    """--address-verifier account: looks the local part up among the local Windows accounts: Wine's one account
+    (the Unix login name, relative id 1000, so in the default range) is accepted, a name that is none is 550."""
+    import getpass
+    relay = Relay(spool, "account", ["--address-verifier", "account:", "--domain", "example.com"])
+    try:
+        with smtplib.SMTP("127.0.0.1", relay.smtp, timeout=DEADLINE) as client:
+            client.ehlo()
+            client.mail("a@example.com")
+            accepted = client.rcpt(getpass.getuser() + "@example.com")
+            refused = client.rcpt("no-such-account-4711@example.com")
+        assert accepted[0] == 250, accepted
+        assert refused[0] == 550, refused
+    finally:
+        relay.stop()
+    assert "no such account: [no-such-account-4711]" in relay.log.read_text(errors="replace")
+
+
 def service_start_file():
     return pathlib.Path(os.environ["WINEPREFIX"]) / "drive_c" / "ProgramData" / "E-MailRelay" / "emailrelay-start.bat"
 
@@ -506,7 +524,7 @@ CASES = [case_store_pop_and_delete, case_forward_to_smtp_sink, case_kill_and_rec
          case_bat_filter_edits_content, case_js_filter_through_cscript, case_filter_timeout_ends_its_child,
          case_passwd_exe_prints_the_hash, case_submit_exe_puts_a_message_in_the_spool,
          case_submit_exe_uses_the_programdata_spool, case_event_log_gets_the_log_lines,
-         case_service_install_start_stop_uninstall]
+         case_account_verifier_checks_windows_accounts, case_service_install_start_stop_uninstall]
 
 
 def write_trx():

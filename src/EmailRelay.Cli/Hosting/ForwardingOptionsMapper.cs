@@ -77,7 +77,24 @@ internal static class ForwardingOptionsMapper
             ExitAfterRun = options.IsSet("dont-serve") && options.IsSet("forward"),
             AsClient = options.IsSet("as-client"),
             Immediate = options.IsSet("immediate"),
+            RouteTables = RouteTables(options, startDirectory),
+            RateLimitState = Path.Combine(UnitOptionsMapper.ResolvePath(options.Get("spool-dir") ?? OptionTable.DefaultSpoolDirectory, startDirectory), ".emailrelay-rate-limits"),
         };
+    }
+
+    /// <summary>The <c>route:</c> tables named by <c>--filter</c> and <c>--client-filter</c>, as absolute paths (their rules' rate limits apply when forwarding).</summary>
+    private static string[] RouteTables(UnitOptions options, string startDirectory)
+    {
+        var tables = new List<string>();
+        foreach (var text in options.GetList("filter").Concat(options.GetList("client-filter")))
+        {
+            if (EmailRelay.Protocol.Filters.FilterSpecParser.TryParse(text, out var chain, out _))
+            {
+                tables.AddRange(chain.Where(static s => s.Kind == EmailRelay.Protocol.Filters.FilterKind.Route).Select(s => UnitOptionsMapper.ResolvePath(s.Value, startDirectory)));
+            }
+        }
+
+        return [.. tables.Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>The client TLS settings from <c>--client-tls*</c> and <c>--tls-config</c>, or null without client TLS.</summary>

@@ -132,6 +132,9 @@ internal sealed class OwnerLock : IDisposable
         return word is NewMarker or BusyMarker ? word : "";
     }
 
+    /// <summary>True if the sidecar has no marker at all (size 0): none was set, or a power loss took it.</summary>
+    public bool IsEmpty => RandomAccess.GetLength(_handle) == 0;
+
     /// <summary>Replaces the marker: one <c>ftruncate</c> to its length (see <see cref="ReadMarker"/>); the content is zeros.</summary>
     public void WriteMarker(string marker) => RandomAccess.SetLength(_handle, marker.Length);
 

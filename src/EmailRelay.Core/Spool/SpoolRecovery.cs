@@ -46,15 +46,23 @@ internal sealed class SpoolRecovery(SpoolPaths paths, Func<IFileAllocator> files
     ///   .claim -> .bad, dir fsync, sidecar removed lock(∅) .envelope.bad                   left; sidecar removed
     /// delete: unlink .busy, unlink .content,       lock(busy) .content                     content removed (the message was delivered)
     ///   sidecar removed                            lock(busy)                              sidecar removed
-    /// another program's message, where a locker    lock(∅) .envelope.busy (theirs)         left (∅: not ours); sidecar removed
+    /// another program's message, where a locker    lock(∅) .envelope.busy (theirs)         put back, as lock(busy) (see below)
     ///   of ours lost the race or had unlocked      lock(new) .envelope.busy (theirs)       left (committed); sidecar removed
+    /// a power loss took the marker                 lock(∅) .envelope.busy                  as lock(busy): .busy -> .claim -> .envelope
+    ///                                              lock(∅) [.envelope.new] .content        as lock(new): files removed
+    ///                                                (no other envelope name)
     /// no sidecar (a file system that reordered)    .envelope.claim                         sidecar made and taken, then -> .envelope
     /// </code>
     /// <para>Why these are all the states: the marker <c>busy</c> is set only while the message is at our claim
     /// name, and cleared only after it is back there, so lock(busy) beside a <c>.busy</c> always means ours, and a
     /// <c>.envelope</c> (which anyone may take) never stands beside lock(busy). After a SIGKILL the page cache
     /// holds every step the process made, in order. After a power loss: the marker is the sidecar's size (one
-    /// <c>ftruncate</c>, metadata), and creates, renames, truncates and unlinks in one directory reach the disk
+    /// <c>ftruncate</c>, metadata, not synced), which a file system that keeps names but not unsynced sizes (LazyFS,
+    /// ext4 without a journal) loses while the renames beside it stay; the two "power loss" rows read the marker from
+    /// those names. A sidecar exists only for an id of ours, so a lost marker beside a <c>.envelope.busy</c> can be
+    /// told from another program's claim only in the moment a locker of ours loses a race to it and has not yet
+    /// removed its sidecar: that message is then put back while the other program sends it, which is at least once,
+    /// never lost. Otherwise creates, renames, truncates and unlinks in one directory reach the disk
     /// in order on journaling file systems (ext4, XFS, btrfs), so a power loss leaves a state a SIGKILL of every
     /// process could have left, with no flock held: one of the rows above. Data is another matter and is
     /// synced before it is named (differences 1-2). On tmpfs nothing survives a power loss.</para>
@@ -178,6 +186,16 @@ internal sealed class SpoolRecovery(SpoolPaths paths, Func<IFileAllocator> files
         bool recovered = false;
         string claim = paths.Claim(id);
         string busy = paths.Of(id, SpoolFileKind.EnvelopeBusy);
+        string newPath = paths.Of(id, SpoolFileKind.EnvelopeNew);
+        if (marker.Length == 0 && ownerLock.IsEmpty)
+        {
+            // A marker a power loss took (it is the sidecar's size, not synced): the names beside it say what it was.
+            marker = File.Exists(busy) ? OwnerLock.BusyMarker
+                : !File.Exists(claim) && !paths.IsNamed(id, SpoolFileKind.Envelope, SpoolFileKind.EnvelopeBad)
+                    && (File.Exists(newPath) || File.Exists(paths.Of(id, SpoolFileKind.Content))) ? OwnerLock.NewMarker
+                : marker;
+        }
+
         if (marker == OwnerLock.BusyMarker)
         {
             // Through the claim name, as an unlock does: a .envelope never stands beside the busy marker.
@@ -218,7 +236,6 @@ internal sealed class SpoolRecovery(SpoolPaths paths, Func<IFileAllocator> files
         {
             if (!paths.IsNamed(id, SpoolFileKind.Envelope, SpoolFileKind.EnvelopeBusy, SpoolFileKind.EnvelopeBad))
             {
-                string newPath = paths.Of(id, SpoolFileKind.EnvelopeNew);
                 string contentPath = paths.Of(id, SpoolFileKind.Content);
                 recovered = File.Exists(newPath) || File.Exists(contentPath);
                 DeleteQuietly(newPath);

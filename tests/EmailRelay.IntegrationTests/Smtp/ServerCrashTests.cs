@@ -61,13 +61,13 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<StoringRelay> RestartAsync(string spool, int port)
+    private static async Task<StoringRelay> RestartAsync(string spool, int port, string[] extra)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await StoringRelay.StartAsync(spool, port);
+                return await StoringRelay.StartAsync(spool, port, extra);
             }
             catch (InvalidOperationException) when (attempt < 5)
             {
@@ -80,13 +80,23 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
     public async Task Server_smtp_every_acknowledged_message_survives_repeated_sigkill_whole()
     {
         using var dir = new TestDirectory();
-        var spool = dir.Path;
+        await RunAsync(dir.Path, Kills, afterKill: null, unwrap: null, output);
+    }
+
+    /// <summary>
+    /// Concurrent senders while the relay on <paramref name="spool"/> is SIGKILLed <paramref name="kills"/> times, with
+    /// <paramref name="afterKill"/> (a power cut) after each kill; then every acknowledged message must be in the spool,
+    /// once and whole, and recovery must leave nothing else. <paramref name="unwrap"/> checks and removes what a server
+    /// filter added to the content (<paramref name="extra"/> gives the filter).
+    /// </summary>
+    internal static async Task RunAsync(string spool, int kills, Func<Task>? afterKill, Func<byte[], byte[]>? unwrap, ITestOutputHelper log, params string[] extra)
+    {
         var seed = Environment.TickCount;
         var random = new Random(seed);
         var acked = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var attempted = 0;
         using var stop = new CancellationTokenSource();
-        var relay = await StoringRelay.StartAsync(spool, (int?)null);
+        var relay = await StoringRelay.StartAsync(spool, null, extra);
         var port = relay.Port;
         var restarts = 0;
 
@@ -110,7 +120,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
 
         try
         {
-            for (var kill = 0; kill < Kills; kill++)
+            for (var kill = 0; kill < kills; kill++)
             {
                 // Let some traffic through (at least one acknowledged message since the restart), then kill at a random moment.
                 var before = acked.Count;
@@ -119,7 +129,12 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
                 await RelayProcess.SignalAsync(relay.Process.Id, "KILL");
                 await Waiting.UntilAsync(() => !RelayProcess.IsAlive(relay.Process.Id), "the killed relay to be gone");
                 await relay.DisposeAsync();
-                relay = await RestartAsync(spool, port);
+                if (afterKill is not null)
+                {
+                    await afterKill();
+                }
+
+                relay = await RestartAsync(spool, port, extra);
                 restarts++;
             }
         }
@@ -133,8 +148,13 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
         await RelayProcess.SignalAsync(relay.Process.Id, "KILL");
         await Waiting.UntilAsync(() => !RelayProcess.IsAlive(relay.Process.Id), "the killed relay to be gone");
         await relay.DisposeAsync();
-        await using var last = await RestartAsync(spool, port);
-        output.WriteLine($"seed {seed}: {restarts} restarts, {attempted} attempted, {acked.Count} acknowledged, {last.Messages().Count} committed");
+        if (afterKill is not null)
+        {
+            await afterKill();
+        }
+
+        await using var last = await RestartAsync(spool, port, extra);
+        log.WriteLine($"seed {seed}: {restarts} restarts, {attempted} attempted, {acked.Count} acknowledged, {last.Messages().Count} committed");
 
         var files = last.Files();
         var leftovers = files.Where(f => !f.EndsWith(".content", StringComparison.Ordinal) && !f.EndsWith(".envelope", StringComparison.Ordinal)).ToList();
@@ -154,13 +174,14 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
             var dash = marker.IndexOf('-', StringComparison.Ordinal);
             var n = int.Parse(marker[(dash + 1)..], System.Globalization.CultureInfo.InvariantCulture) +
                 (int.Parse(marker[1..dash], System.Globalization.CultureInfo.InvariantCulture) * 1000);
-            var stored = Encoding.ASCII.GetString(Expected.AfterReceived(content, "crash.example", Expected.ReceivedDomain(content)));
+            var received = unwrap is null ? content : unwrap(content);
+            var stored = Encoding.ASCII.GetString(Expected.AfterReceived(received, "crash.example", Expected.ReceivedDomain(received)));
             Assert.True(stored == Body(marker, n), $"{id}: content of {marker} is not whole ({stored.Length} of {Body(marker, n).Length} bytes)");
             Assert.True(committed.Add(marker), "stored twice: " + marker);
         }
 
         var lost = acked.Keys.Where(m => !committed.Contains(m)).ToList();
         Assert.True(lost.Count == 0, $"acknowledged but not in the spool (seed {seed}): " + string.Join(", ", lost));
-        Assert.True(acked.Count >= Kills, "too few acknowledged messages for a meaningful test: " + acked.Count);
+        Assert.True(acked.Count >= kills, "too few acknowledged messages for a meaningful test: " + acked.Count);
     }
 }

@@ -24,7 +24,17 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
     {
         var forwarder = Forwarder;
         var options = forwarder.Options;
-        if (RetrySchedule.Failures(message.Envelope) > 0
+        var waiting = RetrySchedule.WaitsForRateLimit(message.Envelope);
+        if (waiting)
+        {
+            // Deferred for its route's rate limit: due as soon as the bucket allows, and left as it is (no filter
+            // run, no envelope write) while it does not.
+            if (forwarder.RateLimits?.WouldWait(message.Envelope.ForwardToAddress, message.Envelope.ClientAccountSelector, message.Envelope.ToRemote.Count) == true)
+            {
+                return new DeliveryResult(DeliveryStatus.NotDue);
+            }
+        }
+        else if (RetrySchedule.Failures(message.Envelope) > 0
             && !RetrySchedule.IsDue(message.Envelope, message.LastAttempt, forwarder.Time.GetUtcNow(), options.RetryBase))
         {
             return new DeliveryResult(DeliveryStatus.NotDue);
@@ -81,6 +91,14 @@ internal sealed class DeliveryAttempt(ForwardingRun run, UpstreamLane lane, ISto
         if (run.IsUnreachable(address) || targets.All(t => run.IsUnreachable(t.ToString())))
         {
             return new DeliveryResult(DeliveryStatus.Unreachable, stop) { Reason = "cannot connect to " + address };
+        }
+
+        if (forwarder.RateLimits?.TryAcquire(envelope.ForwardToAddress, envelope.ClientAccountSelector, envelope.ToRemote.Count) is { } limited)
+        {
+            // Over its route's limit: deferred once with the Reason (the envelope and the event stream show it),
+            // then left alone until the bucket allows; never failed for it.
+            Log.RateLimited(forwarder.Logger, message.Id.ToString(), limited.Reason);
+            return RetrySchedule.WaitsForRateLimit(envelope) ? new DeliveryResult(DeliveryStatus.NotDue, stop) : new DeliveryResult(DeliveryStatus.Deferred, stop) { Reason = limited.Reason };
         }
 
         Stream content;

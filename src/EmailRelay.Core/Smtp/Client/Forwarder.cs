@@ -22,6 +22,7 @@ internal sealed class Forwarder
     private readonly Channel<string> _requests = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private int _running;
     private CancellationToken _draining;
+    private int _wakePending;
 
     /// <summary>Creates a forwarder.</summary>
     /// <param name="spool">The spool.</param>
@@ -41,7 +42,16 @@ internal sealed class Forwarder
         Time = time;
         Logger = logger;
         _connect = connect ?? ((target, ct) => SmtpClientConnection.ConnectAsync(target, options.Client, time, logger, ct));
+        if (options.RouteTables.Count > 0)
+        {
+            var tables = options.RouteTables.Select(p => RouteTableFile.Open(p, time)).ToArray();
+            RateLimits = new RateLimits.RouteRateLimits(
+                (address, account) => tables.Select(t => t.Current.FindLimits(address, account)).FirstOrDefault(static r => r is not null), options.RateLimitState, time, logger);
+        }
     }
+
+    /// <summary>The routes' rate limits (route tables with <c>messages-per-minute=</c> and friends), or null.</summary>
+    public RateLimits.RouteRateLimits? RateLimits { get; init; }
 
     /// <summary>The settings.</summary>
     public ForwardingOptions Options { get; }
@@ -102,6 +112,7 @@ internal sealed class Forwarder
                 try
                 {
                     await RunWithAsync(connections, cancellationToken);
+                    WakeForRateLimits(stop.Token);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -134,6 +145,7 @@ internal sealed class Forwarder
         }
         finally
         {
+            RateLimits?.Save();
             await connections.CloseAllAsync(cancellationToken);
         }
     }
@@ -225,6 +237,31 @@ internal sealed class Forwarder
         {
             Interlocked.Exchange(ref _running, 0);
         }
+    }
+
+    /// <summary>After a run in which messages waited for a rate limit: a run when the soonest bucket allows one (a <c>rate limit</c> trigger).</summary>
+    private void WakeForRateLimits(CancellationToken cancellationToken)
+    {
+        RateLimits?.Save();
+        if (RateLimits?.NextAvailable() is not { } wait || Interlocked.Exchange(ref _wakePending, 1) != 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await Task.Delay(wait < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : wait, Time, cancellationToken);
+                    Interlocked.Exchange(ref _wakePending, 0);
+                    Request("rate limit");
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            },
+            CancellationToken.None);
     }
 
     private async Task PollAsync(TimeSpan period, CancellationToken cancellationToken)

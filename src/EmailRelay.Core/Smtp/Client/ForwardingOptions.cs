@@ -45,6 +45,12 @@ internal sealed record ForwardingOptions
     /// </summary>
     public TimeSpan IdleConnectionTime { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The route tables (<c>route:</c> specs of <c>--filter</c> and <c>--client-filter</c>, absolute paths) whose rules' rate limits the forwarder applies.</summary>
+    public IReadOnlyList<string> RouteTables { get; init; } = [];
+
+    /// <summary>Where the rate limits' state survives a restart (<c>.emailrelay-rate-limits</c> in the spool directory), or null.</summary>
+    public string? RateLimitState { get; init; }
+
     /// <summary>The first retry delay: one poll period, or 60 s without <c>--poll</c> (differences 13).</summary>
     public TimeSpan RetryBase => Poll ?? TimeSpan.FromSeconds(60);
 }

@@ -76,4 +76,13 @@ internal static partial class Log
 
     [LoggerMessage(1223, LogLevel.Information, "message [{Id}] accepted by {Host}")]
     public static partial void AcceptedBy(ILogger logger, string id, string host);
+
+    [LoggerMessage(1224, LogLevel.Warning, "rate limits: cannot read {Path}: {Message}: starting with full buckets")]
+    public static partial void RateStateUnreadable(ILogger logger, string path, string message);
+
+    [LoggerMessage(1225, LogLevel.Warning, "rate limits: cannot write {Path}: {Message}")]
+    public static partial void RateStateUnwritable(ILogger logger, string path, string message);
+
+    [LoggerMessage(1226, LogLevel.Debug, "forwarding: [{Id}] waits: {Reason}")]
+    public static partial void RateLimited(ILogger logger, string id, string reason);
 }

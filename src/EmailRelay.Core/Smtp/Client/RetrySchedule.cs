@@ -4,7 +4,7 @@ namespace EmailRelay.Smtp.Client;
 
 /// <summary>
 /// The backoff of differences 13, derived from the envelope alone so it survives restarts: with <c>n</c> Reason
-/// lines, the message is due <c>base × 2^(n-1)</c> (at most one hour) after the envelope was last written.
+/// lines (rate-limit waits not counted), the message is due <c>base × 2^(n-1)</c> (at most one hour) after the envelope was last written.
 /// </summary>
 internal static class RetrySchedule
 {
@@ -13,13 +13,26 @@ internal static class RetrySchedule
 
     private const string ReasonPrefix = "X-MailRelay-Reason:";
 
+    /// <summary>The start of a rate-limit deferral's Reason: a wait, not a failure (not counted, no backoff).</summary>
+    public const string RateLimitReason = "rate limit: ";
+
     /// <summary>How many failures the envelope records.</summary>
     /// <param name="envelope">The envelope.</param>
     /// <returns>The count of Reason lines.</returns>
     public static int Failures(Envelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        return envelope.Trailer.Count(l => l.StartsWith(ReasonPrefix, StringComparison.OrdinalIgnoreCase));
+        return envelope.Trailer.Count(l => l.StartsWith(ReasonPrefix, StringComparison.OrdinalIgnoreCase) && !l.AsSpan(ReasonPrefix.Length).TrimStart().StartsWith(RateLimitReason, StringComparison.Ordinal));
+    }
+
+    /// <summary>Whether the envelope's last Reason is a rate-limit wait: the message is due when its route's bucket allows.</summary>
+    /// <param name="envelope">The envelope.</param>
+    /// <returns>True after a rate-limit deferral not followed by another failure.</returns>
+    public static bool WaitsForRateLimit(Envelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        var last = envelope.Trailer.LastOrDefault(l => l.StartsWith(ReasonPrefix, StringComparison.OrdinalIgnoreCase));
+        return last is not null && last.AsSpan(ReasonPrefix.Length).TrimStart().StartsWith(RateLimitReason, StringComparison.Ordinal);
     }
 
     /// <summary>The delay after <paramref name="failures"/> failures.</summary>

@@ -168,7 +168,7 @@ internal static class Program
             runtimes.Add(await UnitRuntime.CreateAsync(unit, loggerFactory, TimeProvider.System, signals.Token, terminate.Cancel));
         }
 
-        await using var host = new RelayHost(runtimes, loggerFactory);
+        await using var host = new RelayHost(runtimes, loggerFactory) { DrainTimeout = main.GetSeconds("drain-timeout", TimeSpan.FromSeconds(20)) };
         try
         {
             signals.Token.ThrowIfCancellationRequested();
@@ -211,7 +211,7 @@ internal static class Program
 
             // A one-shot run (--as-client) exits 1 when it could not connect (reference §a).
             var forwardingExit = ExitOk;
-            foreach (var (forwarder, result) in await host.ServeAsync(terminate.Token))
+            foreach (var (forwarder, result) in await host.ServeAsync(terminate.Token, signals.Abort))
             {
                 if (result.ConnectError is { } error)
                 {

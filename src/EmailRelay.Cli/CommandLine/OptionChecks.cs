@@ -10,7 +10,7 @@ internal static class OptionChecks
 {
     private static readonly string[] s_portOptions = ["port", "pop-port", "admin"];
     private static readonly string[] s_numberOptions =
-        ["filter-timeout", "prompt-timeout", "connection-timeout", "response-timeout", "idle-timeout", "poll", "size", "retry-limit", "client-connections"];
+        ["filter-timeout", "prompt-timeout", "connection-timeout", "response-timeout", "idle-timeout", "poll", "size", "retry-limit", "client-connections", "drain-timeout"];
 
     private static readonly string[] s_facilities =
         ["mail", "user", "daemon", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"];

@@ -108,6 +108,7 @@ internal static class OptionTable
         new("no-smtp", 'X', N, One, Process, null, null, "runs no SMTP listener"),
         new("no-daemon", 't', N, One, Process, null, null, "stays in the foreground") { IsProcessWide = true },
         new("pid-file", 'i', R, OptionMultiplicity.FirstWins, Process, "path", null, "writes the process id to <path> once running") { IsPath = true, IsProcessWide = true },
+        new("drain-timeout", null, R, One, Process, "seconds", "20", "on SIGTERM or the admin terminate command: stops accepting, gives idle SMTP and POP sessions 421, lets a message being received finish for this long, then ends the rest with 421; forwarding stops between messages; a second SIGTERM ends it at once (0: at once)") { IsProcessWide = true },
         new("user", 'u', R, One, Process, "username", "daemon", "the unprivileged user to switch to when started as root (root: do not switch)") { IsProcessWide = true, IsUnixOnly = true },
         new("localedir", null, R, One, Process, "dir", null, "the directory holding message catalogues") { IsPath = true, IsProcessWide = true, IsUnixOnly = true },
         new("hidden", 'H', N, One, Process | Hidden, null, null, "Windows only: no window and no message boxes") { IsProcessWide = true, IsWindowsOnly = true },

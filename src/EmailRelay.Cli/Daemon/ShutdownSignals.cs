@@ -4,7 +4,8 @@ namespace EmailRelay.Cli.Daemon;
 
 /// <summary>
 /// SIGTERM, SIGINT, SIGHUP and SIGQUIT request an orderly shutdown (reference §h "Signals"; SIGHUP reloads nothing).
-/// The default action is cancelled so <c>Program</c> can remove the pid file and exit. SIGPIPE is already ignored by .NET.
+/// The default action is cancelled so <c>Program</c> can remove the pid file and exit. The first signal starts a
+/// drain (<see cref="Token"/>), a second one ends it at once (<see cref="Abort"/>). SIGPIPE is already ignored by .NET.
 /// A shutdown signal the parent left ignored (<c>nohup</c>, a shell's background job, a supervisor) is reset to its
 /// default by <see cref="ResetInheritedIgnores"/> first: the runtime does not deliver a signal whose inherited
 /// disposition was <c>SIG_IGN</c> to a registration, so such a relay would ignore the signal for ever.
@@ -15,6 +16,7 @@ internal sealed class ShutdownSignals : IDisposable
     private static readonly IntPtr s_default = 0;
     private static readonly IntPtr s_ignore = 1;
     private readonly CancellationTokenSource _cts = new();
+    private readonly CancellationTokenSource _abort = new();
     private readonly List<PosixSignalRegistration> _registrations = [];
     private bool _disposed;
 
@@ -27,8 +29,11 @@ internal sealed class ShutdownSignals : IDisposable
         }
     }
 
-    /// <summary>Cancelled when a terminating signal arrives.</summary>
+    /// <summary>Cancelled when a terminating signal arrives: the relay drains (issue 22).</summary>
     public CancellationToken Token => _cts.Token;
+
+    /// <summary>Cancelled when a second terminating signal arrives: the drain ends at once.</summary>
+    public CancellationToken Abort => _abort.Token;
 
     /// <summary>The signal that requested shutdown, if any.</summary>
     public PosixSignal? Received { get; private set; }
@@ -71,6 +76,7 @@ internal sealed class ShutdownSignals : IDisposable
         }
 
         _cts.Dispose();
+        _abort.Dispose();
     }
 
     /// <summary>Requests the orderly shutdown a signal requests (the Windows service's stop control).</summary>
@@ -89,10 +95,11 @@ internal sealed class ShutdownSignals : IDisposable
     private void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true;
+        var first = Received is null;
         Received ??= context.Signal;
         try
         {
-            _cts.Cancel();
+            (first ? _cts : _abort).Cancel();
         }
         catch (ObjectDisposedException)
         {

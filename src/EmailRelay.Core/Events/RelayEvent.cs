@@ -16,6 +16,9 @@ public readonly record struct RelayEvent(RelayEventKind Kind, RelayService Servi
     /// <summary>The peer of a server connection, when known.</summary>
     public EndPoint? Remote { get; init; }
 
+    /// <summary>The local address of a server connection (<see cref="RelayEventKind.SessionOpened"/>), when known.</summary>
+    public EndPoint? Local { get; init; }
+
     /// <summary>The message, for message events; default otherwise.</summary>
     public MessageId MessageId { get; init; }
 

@@ -39,12 +39,12 @@ public sealed class RelayEvents
         }
     }
 
-    /// <summary>Raises <see cref="RelayEventKind.SessionOpened"/>.</summary>
-    public void SessionOpened(RelayService service, long connectionId, EndPoint? remote)
+    /// <summary>Raises <see cref="RelayEventKind.SessionOpened"/>; <paramref name="local"/> is the address the client connected to, when known.</summary>
+    public void SessionOpened(RelayService service, long connectionId, EndPoint? remote, EndPoint? local = null)
     {
         if (IsEnabled)
         {
-            Publish(new RelayEvent(RelayEventKind.SessionOpened, service) { ConnectionId = connectionId, Remote = remote });
+            Publish(new RelayEvent(RelayEventKind.SessionOpened, service) { ConnectionId = connectionId, Remote = remote, Local = local });
         }
     }
 

@@ -48,6 +48,9 @@ internal sealed class RelayControl : IRelayControl
     /// <summary>The forwarder's "request a run" (the argument is the reason). Null: no forwarder.</summary>
     public Action<string>? ForwardRequest { get; set; }
 
+    /// <summary>The SMTP connection counts of <c>status</c>; the composition subscribes it to the unit's events.</summary>
+    public InboundConnections Inbound { get; } = new();
+
     /// <summary>The forwarder's "run a client of its own once and wait"; returns null or an error text. Null: no forwarder.</summary>
     public Func<CancellationToken, Task<string?>>? Flush { get; set; }
 
@@ -98,12 +101,9 @@ internal sealed class RelayControl : IRelayControl
         lines.AddRange(Listening.Select(l => "LISTEN: " + l));
         lines.Add("OUT started: " + Interlocked.Read(ref _outStarted));
         lines.Add("OUT finished: " + Interlocked.Read(ref _outFinished));
-        lines.Add("IN started: " + (_smtp?.Started ?? 0));
-        lines.Add("IN finished: " + (_smtp?.Finished ?? 0));
-        if (_smtp is not null)
-        {
-            lines.AddRange(_smtp.Open.Select(c => "IN: " + c));
-        }
+        lines.Add("IN started: " + Inbound.Started);
+        lines.Add("IN finished: " + Inbound.Finished);
+        lines.AddRange(Inbound.Open.Select(c => "IN: " + c));
 
         return lines;
     }

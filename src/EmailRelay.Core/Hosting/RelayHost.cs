@@ -8,9 +8,11 @@ namespace EmailRelay.Hosting;
 /// <summary>
 /// Starts and stops everything long-running: the listeners of every unit and, built from the units' runtimes, their
 /// forwarders' loops. Calling sequence: <see cref="Start"/> binds every listener of every unit (all or nothing: a
-/// failure disposes what was bound and throws <see cref="ListenerBindException"/>); <see cref="RunAsync"/> (listeners
-/// only) or <see cref="ServeAsync"/> (listeners and forwarding) serves until the shutdown token fires; then
-/// <see cref="DisposeAsync"/>. Shutdown is ordered: stop accepting, let connections see the token, wait for them.
+/// failure disposes what was bound and throws <see cref="ListenerBindException"/>); <see cref="RunAsync(CancellationToken, CancellationToken)"/>
+/// (listeners only) or <see cref="ServeAsync(CancellationToken, CancellationToken)"/> (listeners and forwarding) serves
+/// until the shutdown tokens fire; then <see cref="DisposeAsync"/>. Shutdown is ordered: stop accepting, let
+/// connections see the drain (idle ones get 421, a message whose content is arriving may finish until
+/// <see cref="DrainTimeout"/>), stop forwarding between messages, wait for them.
 /// </summary>
 public sealed class RelayHost : IAsyncDisposable
 {
@@ -87,15 +89,33 @@ public sealed class RelayHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// How long a drain lets a message whose content is arriving finish (<c>--drain-timeout</c>, issue 22); when it
+    /// has passed, every connection still open gets 421 at once and its unacknowledged message is discarded.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The clock of <see cref="DrainTimeout"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Serves until <paramref name="shutdown"/> fires and every connection has ended. Returns at once when there is nothing to serve.</summary>
-    public async Task RunAsync(CancellationToken shutdown)
+    public Task RunAsync(CancellationToken shutdown) => RunAsync(shutdown, shutdown);
+
+    /// <summary>
+    /// Serves until <paramref name="draining"/> or <paramref name="abort"/> fires and every connection has ended.
+    /// A drain stops accepting, closes idle sessions with 421 and lets a message whose content is arriving finish;
+    /// <paramref name="abort"/> (and <see cref="DrainTimeout"/> after the drain began) ends every connection at once.
+    /// </summary>
+    public async Task RunAsync(CancellationToken draining, CancellationToken abort)
     {
         if (_listeners.Count == 0)
         {
             return;
         }
 
-        var loops = _listeners.Select(l => l.RunAsync(shutdown)).ToList();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        using var arm = draining.Register(() => ArmDeadline(deadline));
+        var loops = _listeners.Select(l => l.RunAsync(deadline.Token, draining)).ToList();
         await Task.WhenAll(loops);
     }
 
@@ -106,8 +126,18 @@ public sealed class RelayHost : IAsyncDisposable
     /// one-shot forwarder once and returns their results.
     /// </summary>
     /// <returns>The one-shot runs' results (empty when serving).</returns>
-    internal async Task<IReadOnlyList<(Forwarder Forwarder, ForwardRunResult Result)>> ServeAsync(CancellationToken shutdown)
+    internal Task<IReadOnlyList<(Forwarder Forwarder, ForwardRunResult Result)>> ServeAsync(CancellationToken shutdown) => ServeAsync(shutdown, shutdown);
+
+    /// <summary>
+    /// As <see cref="ServeAsync(CancellationToken)"/>, with a drain (issue 22): <paramref name="draining"/> stops
+    /// accepting, closes idle sessions with 421, lets a message whose content is arriving finish, and stops forwarding
+    /// between messages; <paramref name="abort"/> (a second signal) or <see cref="DrainTimeout"/> ends everything at once.
+    /// </summary>
+    internal async Task<IReadOnlyList<(Forwarder Forwarder, ForwardRunResult Result)>> ServeAsync(CancellationToken draining, CancellationToken abort)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        using var arm = draining.Register(() => ArmDeadline(deadline));
+        var shutdown = deadline.Token;
         var forwarders = _runtimes.Select(r => r.Forwarder).OfType<Forwarder>().ToList();
         var oneShot = forwarders.Where(f => f.Options.ExitAfterRun).ToList();
         if (oneShot.Count > 0 && _listeners.Count == 0)
@@ -126,19 +156,20 @@ public sealed class RelayHost : IAsyncDisposable
         {
             // The loop runs in its unit's log scope, so forwarder lines carry "[<unit>] " with --log-format=unit (reference §k).
             using var unitScope = logger.BeginScope(new ConnectionLogScope(r.Unit.Name, null, 0));
-            return r.Forwarder!.RunAsync(shutdown);
+            return r.Forwarder!.RunAsync(shutdown, draining);
         }).ToList();
         foreach (var forwarder in forwarders.Where(f => f.Options.ForwardAtStartup))
         {
             forwarder.Request("forward");
         }
 
-        await RunAsync(shutdown);
+        await RunAsync(draining, shutdown);
         if (_listeners.Count == 0 && loops.Count > 0)
         {
             try
             {
-                await Task.Delay(Timeout.InfiniteTimeSpan, shutdown);
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(draining, shutdown);
+                await Task.Delay(Timeout.InfiniteTimeSpan, stop.Token);
             }
             catch (OperationCanceledException)
             {
@@ -147,6 +178,38 @@ public sealed class RelayHost : IAsyncDisposable
 
         await Task.WhenAll(loops);
         return [];
+    }
+
+    private void ArmDeadline(CancellationTokenSource deadline)
+    {
+        try
+        {
+            if (DrainTimeout <= TimeSpan.Zero)
+            {
+                deadline.Cancel();
+                return;
+            }
+
+            // The timer runs on TimeProvider, so driver tests can pass the deadline with a fake clock.
+            var timer = TimeProvider.CreateTimer(static state => Cancel((CancellationTokenSource)state!), deadline, DrainTimeout, Timeout.InfiniteTimeSpan);
+            deadline.Token.Register(static state => ((ITimer)state!).Dispose(), timer);
+        }
+        catch (ObjectDisposedException)
+        {
+            // serving has ended already
+        }
+    }
+
+    private static void Cancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // serving has ended already
+        }
     }
 
     /// <inheritdoc />

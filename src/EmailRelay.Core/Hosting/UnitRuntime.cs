@@ -96,6 +96,7 @@ internal sealed class UnitRuntime
         var disabledSmtp = new SmtpServerConnectionHandler(unit.Smtp with { Unit = unit.Name, Policy = unit.Smtp.Policy with { Enabled = false } }, services);
         var gate = new SmtpConnectionGate(smtp, disabledSmtp);
         var control = new RelayControl(spool, gate, timeProvider, terminate ?? (() => { }));
+        events.Subscribe(control.Inbound);
         if (forwarder is not null)
         {
             ForwarderControl.Attach(control, forwarder);

@@ -8,7 +8,7 @@ namespace EmailRelay.Net;
 
 /// <summary>
 /// One listening socket and its accept loop. Calling sequence: <see cref="Bind"/> (throws
-/// <see cref="ListenerBindException"/>), then <see cref="RunAsync"/> until shutdown, then
+/// <see cref="ListenerBindException"/>), then <see cref="RunAsync(CancellationToken, CancellationToken)"/> until shutdown, then
 /// <see cref="DisposeAsync"/>. Each accepted connection gets TCP_NODELAY, the <c>--remote-clients</c>
 /// check, a <see cref="ConnectionLogScope"/>, and is handed to the <see cref="IConnectionHandler"/>; whatever the
 /// handler throws is logged once here. The stream is given to the handler unwrapped (no buffering), so an idle
@@ -64,7 +64,7 @@ public sealed class Listener : IAsyncDisposable
     public ListenEndpoint Endpoint => _endpoint;
 
     /// <summary>The bound local address (with the real port when port 0 was asked for), or null before binding.</summary>
-    public EndPoint? LocalEndPoint => _socket?.LocalEndPoint;
+    public EndPoint? LocalEndPoint { get; private set; }
 
     /// <summary>The log word for a service: <c>smtp</c>, <c>pop</c> or <c>admin</c>.</summary>
     public static string ServiceName(ListenService service) => service switch
@@ -105,21 +105,31 @@ public sealed class Listener : IAsyncDisposable
         }
 
         _socket = socket;
+        LocalEndPoint = socket.LocalEndPoint;
         var shown = _endpoint.EndPoint is IPEndPoint ? EndPointText.Format(socket.LocalEndPoint) : _endpoint.DisplayText;
         Log.ServerListening(_logger, _serviceName, shown);
         return true;
     }
 
     /// <summary>Accepts connections until <paramref name="cancellationToken"/> fires, then waits for the running connections to end.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, cancellationToken);
+
+    /// <summary>
+    /// Accepts connections until <paramref name="draining"/> (or <paramref name="cancellationToken"/>) fires, then
+    /// waits for the running connections to end. A connection sees <paramref name="draining"/> as
+    /// <see cref="AcceptedConnection.Draining"/> (it ends at its next command boundary) and
+    /// <paramref name="cancellationToken"/> as its handler's token (it ends at once).
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken, CancellationToken draining)
     {
         var socket = _socket ?? throw new InvalidOperationException("Bind() first");
-        while (!cancellationToken.IsCancellationRequested)
+        using var stopAccepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, draining);
+        while (!stopAccepting.IsCancellationRequested)
         {
             Socket accepted;
             try
             {
-                accepted = await socket.AcceptAsync(cancellationToken);
+                accepted = await socket.AcceptAsync(stopAccepting.Token);
             }
             catch (OperationCanceledException)
             {
@@ -136,13 +146,33 @@ public sealed class Listener : IAsyncDisposable
                 continue;
             }
 
-            var id = Interlocked.Increment(ref s_nextConnectionId);
-            var task = ServeAsync(accepted, id, cancellationToken);
-            _connections[id] = task;
-            _ = task.ContinueWith(_ => _connections.TryRemove(id, out var _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Serve(accepted, cancellationToken, draining);
         }
 
+        // Stop accepting (issue 22): the connections the kernel has already completed are taken and told (421) rather
+        // than reset by the close, then the listening socket is closed so that new clients are refused.
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested && socket.Poll(0, SelectMode.SelectRead))
+            {
+                Serve(await socket.AcceptAsync(cancellationToken), cancellationToken, draining);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // closed or shut down already
+        }
+
+        Close();
         await Task.WhenAll(_connections.Values);
+    }
+
+    private void Serve(Socket accepted, CancellationToken cancellationToken, CancellationToken draining)
+    {
+        var id = Interlocked.Increment(ref s_nextConnectionId);
+        var task = ServeAsync(accepted, id, cancellationToken, draining);
+        _connections[id] = task;
+        _ = task.ContinueWith(_ => _connections.TryRemove(id, out var _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <inheritdoc />
@@ -204,7 +234,7 @@ public sealed class Listener : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(Socket socket, long id, CancellationToken cancellationToken)
+    private async Task ServeAsync(Socket socket, long id, CancellationToken cancellationToken, CancellationToken draining)
     {
         await Task.Yield();
         var balancer = socket.RemoteEndPoint;
@@ -245,8 +275,8 @@ public sealed class Listener : IAsyncDisposable
         try
         {
             var connection = header is null
-                ? new AcceptedConnection(socket, id)
-                : new AcceptedConnection(socket, id) { RemoteEndPoint = peer, BalancerEndPoint = balancer, ProxyHeader = header };
+                ? new AcceptedConnection(socket, id) { Draining = draining }
+                : new AcceptedConnection(socket, id) { RemoteEndPoint = peer, BalancerEndPoint = balancer, ProxyHeader = header, Draining = draining };
             await _handler.HandleAsync(connection, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

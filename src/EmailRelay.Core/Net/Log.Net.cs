@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EmailRelay.Net;
 
-/// <summary>Log messages of the listeners. Event ids 1000-1099.</summary>
+/// <summary>Log messages of the listeners. Event ids 100-199 (Diagnostics/EventIds.md).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{Service} server on {Address}")]

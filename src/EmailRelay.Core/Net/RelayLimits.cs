@@ -67,6 +67,14 @@ public sealed record RelayLimits
     /// </summary>
     public int MaxTlsRecordLength { get; init; } = 16384 + 2048;
 
+    /// <summary>
+    /// How long a connection closed by a drain keeps reading (and discarding) the peer's input after its last reply
+    /// and FIN, once the peer has gone quiet: 250 ms (ours; issue 22). Closing a socket with unread input sends a
+    /// reset, which can destroy the reply before the peer reads it; a peer that keeps the connection open but sends
+    /// nothing holds the drain this long only.
+    /// </summary>
+    public TimeSpan LingerQuietTime { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Time allowed for the TLS close_notify exchange when a connection ends: 2 s (ours).</summary>
     public TimeSpan TlsCloseTimeout { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -10,7 +10,7 @@ namespace EmailRelay.Net;
 /// sends the final <c>421</c> or <c>-ERR</c> when we end the connection (idle timeout, shutdown, our own failure).
 /// <para>Drain (issue 22): once <c>draining</c> fires, a connection that is not receiving a message's content gets
 /// the shutdown reply at once and is closed gracefully (close_notify, FIN, the peer's unread input discarded for at
-/// most <see cref="RelayLimits.CloseTimeout"/>, so the peer sees the whole reply and never a reset); one receiving
+/// most <see cref="RelayLimits.CloseTimeout"/> and only while it keeps sending (<see cref="RelayLimits.LingerQuietTime"/>), so the peer sees the whole reply and never a reset); one receiving
 /// content is let finish its message and is then closed the same way. The shutdown token ends every connection at
 /// once (the drain deadline, or a second signal): a message not yet acknowledged is then discarded by the protocol.</para>
 /// Calling sequence: construct, then <see cref="RunAsync"/> once; the stream is disposed when it ends.
@@ -214,6 +214,8 @@ internal sealed class ServerConnection
         }
     }
 
+    // FIN after the reply, then the peer's input read and discarded until it closes, goes quiet for
+    // LingerQuietTime, or the close limit passes.
     private async Task LingerAsync(CancellationToken cancellationToken)
     {
         if (Transport.Stream is SslStream ssl)
@@ -223,8 +225,21 @@ internal sealed class ServerConnection
 
         _socket!.Shutdown(SocketShutdown.Send);
         var discard = new byte[4096];
-        while (await _socket.ReceiveAsync(discard, SocketFlags.None, cancellationToken) > 0)
+        while (true)
         {
+            using var quiet = new CancellationTokenSource(_limits.LingerQuietTime, _time);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, quiet.Token);
+            try
+            {
+                if (await _socket.ReceiveAsync(discard, SocketFlags.None, either.Token) == 0)
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (quiet.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 }

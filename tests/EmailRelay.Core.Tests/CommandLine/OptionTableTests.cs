@@ -7,11 +7,12 @@ public class OptionTableTests
     [Fact]
     public void Table_holds_the_75_reference_options_plus_retry_limit_client_connections_and_the_proxy_protocol_pair()
     {
-        Assert.Equal(82, OptionTable.All.Count);
-        Assert.Equal(82, OptionTable.All.Select(o => o.Name).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(83, OptionTable.All.Count);
+        Assert.Equal(83, OptionTable.All.Select(o => o.Name).Distinct(StringComparer.Ordinal).Count());
         Assert.NotNull(OptionTable.Find("server-proxy-protocol"));
         Assert.NotNull(OptionTable.Find("pop-proxy-protocol"));
         Assert.NotNull(OptionTable.Find("retry-limit"));
+        Assert.Equal("20", OptionTable.Find("drain-timeout")!.Default);
         Assert.Equal("1", OptionTable.Find("client-connections")!.Default);
     }
 

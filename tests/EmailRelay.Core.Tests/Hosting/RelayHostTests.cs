@@ -24,6 +24,28 @@ public class RelayHostTests
         }
     }
 
+    // Holds each connection until its handler token (the drain deadline) fires, recording what it saw.
+    private sealed class HoldingHandler : IConnectionHandler
+    {
+        public readonly TaskCompletionSource<AcceptedConnection> Accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly TaskCompletionSource Aborted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task HandleAsync(AcceptedConnection connection, CancellationToken cancellationToken)
+        {
+            await using (connection)
+            {
+                Accepted.TrySetResult(connection);
+                var aborted = new TaskCompletionSource();
+                using (cancellationToken.Register(() => aborted.TrySetResult()))
+                {
+                    await aborted.Task;
+                }
+
+                Aborted.TrySetResult();
+            }
+        }
+    }
+
     private sealed class SingleLoggerFactory(ILogger logger) : ILoggerFactory
     {
         public void AddProvider(ILoggerProvider provider)
@@ -63,6 +85,67 @@ public class RelayHostTests
         await run.WaitAsync(Waiting.DefaultTimeout);
         Assert.Contains(logger.Entries, e => e.Message.StartsWith("smtp server on 127.0.0.1:", StringComparison.Ordinal));
         Assert.Contains(logger.Entries, e => e.Message.StartsWith("admin server on 127.0.0.1:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_drain_stops_accepting_at_once_and_ends_the_connections_when_the_drain_timeout_passes_on_the_clock()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var handler = new HoldingHandler();
+        var unit = Unit(new ListenEndpoint(ListenService.Smtp, new IPEndPoint(IPAddress.Loopback, 0)));
+        await using var host = new RelayHost([unit], (_, _) => handler, NullLoggerFactory.Instance) { DrainTimeout = TimeSpan.FromSeconds(30), TimeProvider = time };
+        host.Start();
+        var endpoint = (IPEndPoint)host.Listeners[0].LocalEndPoint!;
+        using var draining = new CancellationTokenSource();
+        var run = host.RunAsync(draining.Token, CancellationToken.None);
+        using var client = new TcpClient();
+        await client.ConnectAsync(endpoint);
+        var connection = await handler.Accepted.Task.WaitAsync(Waiting.DefaultTimeout);
+        Assert.False(connection.Draining.IsCancellationRequested);
+
+        await draining.CancelAsync();
+        Assert.True(connection.Draining.IsCancellationRequested);
+        await Waiting.UntilAsync(() => Refused(endpoint), "the listener refuses new clients");
+        time.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(handler.Aborted.Task.IsCompleted);
+        Assert.False(run.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await handler.Aborted.Task.WaitAsync(Waiting.DefaultTimeout);
+        await run.WaitAsync(Waiting.DefaultTimeout);
+    }
+
+    [Fact]
+    public async Task A_second_signal_ends_a_drain_before_its_timeout()
+    {
+        var handler = new HoldingHandler();
+        var unit = Unit(new ListenEndpoint(ListenService.Smtp, new IPEndPoint(IPAddress.Loopback, 0)));
+        await using var host = new RelayHost([unit], (_, _) => handler, NullLoggerFactory.Instance) { DrainTimeout = TimeSpan.FromDays(1), TimeProvider = new Microsoft.Extensions.Time.Testing.FakeTimeProvider() };
+        host.Start();
+        using var draining = new CancellationTokenSource();
+        using var abort = new CancellationTokenSource();
+        var run = host.RunAsync(draining.Token, abort.Token);
+        using var client = new TcpClient();
+        await client.ConnectAsync((IPEndPoint)host.Listeners[0].LocalEndPoint!);
+        await handler.Accepted.Task.WaitAsync(Waiting.DefaultTimeout);
+        await draining.CancelAsync();
+        Assert.False(handler.Aborted.Task.IsCompleted);
+        await abort.CancelAsync();
+        await handler.Aborted.Task.WaitAsync(Waiting.DefaultTimeout);
+        await run.WaitAsync(Waiting.DefaultTimeout);
+    }
+
+    private static bool Refused(IPEndPoint endpoint)
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            probe.Connect(endpoint);
+            return false;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return true;
+        }
     }
 
     [Fact]

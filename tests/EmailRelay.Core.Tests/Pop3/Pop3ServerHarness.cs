@@ -42,7 +42,7 @@ internal sealed class Pop3ServerHarness : IDisposable
     public Pop3ServerOptions Options { get; }
 
     /// <summary>Connects a client; the greeting has been read.</summary>
-    public async Task<(TranscriptClient Client, Task Server)> ConnectAsync(CancellationToken shutdown = default)
+    public async Task<(TranscriptClient Client, Task Server)> ConnectAsync(CancellationToken shutdown = default, CancellationToken draining = default)
     {
         var client = new TranscriptClient();
         var connection = new Pop3ServerConnection(client.ServerStream, new IPEndPoint(IPAddress.Loopback, 41100), 1, Options, Services);
@@ -50,7 +50,7 @@ internal sealed class Pop3ServerHarness : IDisposable
         {
             using (connection)
             {
-                await connection.RunAsync(shutdown);
+                await connection.RunAsync(shutdown, draining);
             }
         }, CancellationToken.None);
         await client.ExpectAsync("+OK POP3 server ready <...");

@@ -21,6 +21,7 @@ internal sealed class Forwarder
     private readonly Func<ForwardTarget, CancellationToken, Task<SmtpClientConnection>> _connect;
     private readonly Channel<string> _requests = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private int _running;
+    private CancellationToken _draining;
     private int _wakePending;
 
     /// <summary>Creates a forwarder.</summary>
@@ -70,6 +71,9 @@ internal sealed class Forwarder
     /// <summary>The forwarding log.</summary>
     internal ILogger Logger { get; }
 
+    /// <summary>True once a drain has asked forwarding to stop between messages (<see cref="RunAsync(CancellationToken, CancellationToken)"/>).</summary>
+    internal bool Draining => _draining.IsCancellationRequested;
+
     /// <summary>Asks for a run (a trigger); queued if a run is in progress, dropped if one is already queued.</summary>
     /// <param name="reason">The trigger, for the log: <c>poll</c>, <c>client disconnect</c>, <c>rescan</c>, <c>forward</c>.</param>
     public void Request(string reason)
@@ -84,21 +88,31 @@ internal sealed class Forwarder
 
     /// <summary>Serves run requests and the poll timer until <paramref name="cancellationToken"/> (shutdown).</summary>
     /// <returns>A task that ends at shutdown.</returns>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, CancellationToken.None);
+
+    /// <summary>
+    /// Serves run requests and the poll timer until <paramref name="draining"/> or <paramref name="cancellationToken"/>.
+    /// A drain (issue 22) stops forwarding between messages: the message being delivered finishes and is settled,
+    /// no other is started; <paramref name="cancellationToken"/> ends the delivery at once (the message stays in the spool).
+    /// </summary>
+    /// <returns>A task that ends at shutdown or when the drain has stopped forwarding.</returns>
+    public async Task RunAsync(CancellationToken cancellationToken, CancellationToken draining)
     {
-        var poll = Options.Poll is { } period ? PollAsync(period, cancellationToken) : Task.CompletedTask;
+        _draining = draining;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, draining);
+        var poll = Options.Poll is { } period ? PollAsync(period, stop.Token) : Task.CompletedTask;
         var connections = NewConnections();
         try
         {
             while (true)
             {
-                var reason = await NextRequestAsync(connections, cancellationToken);
+                var reason = await NextRequestAsync(connections, stop.Token);
                 Log.Forwarding(Logger, reason);
                 Events.ForwardingStarted(reason);
                 try
                 {
                     await RunWithAsync(connections, cancellationToken);
-                    WakeForRateLimits(cancellationToken);
+                    WakeForRateLimits(stop.Token);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -108,7 +122,7 @@ internal sealed class Forwarder
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
         finally

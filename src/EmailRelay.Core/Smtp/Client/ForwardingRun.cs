@@ -124,7 +124,8 @@ internal sealed class ForwardingRun(Forwarder forwarder, UpstreamLane[] lanes)
         var policy = SettlementPolicy.Stored(forwarder);
         try
         {
-            while (!_stop)
+            // A drain stops the run between messages (issue 22).
+            while (!_stop && !forwarder.Draining)
             {
                 var index = first >= 0 ? first : Interlocked.Increment(ref _next) - 1;
                 first = -1;

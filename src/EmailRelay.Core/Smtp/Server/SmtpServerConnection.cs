@@ -69,6 +69,9 @@ internal sealed partial class SmtpServerConnection : IServerProtocol, IDisposabl
         _content = new SmtpContentReceiver(_session, options.Limits, options.Policy.BareNewlines, _logger, _connection.Idle.Rearm);
     }
 
+    /// <summary>The address the client connected to, for the session event (admin <c>status</c>'s <c>IN:</c> lines).</summary>
+    public EndPoint? LocalEndPoint { get; init; }
+
     /// <inheritdoc />
     public bool IsReceivingContent => _session.InputMode is InputMode.Data or InputMode.Chunk;
 
@@ -83,7 +86,7 @@ internal sealed partial class SmtpServerConnection : IServerProtocol, IDisposabl
     {
         using var scope = _logger.BeginScope(new ConnectionLogScope(_options.Unit, _remoteEndPoint, _connectionId));
         Log.ConnectionFrom(_logger, _peer.Endpoint);
-        _services.Events.SessionOpened(RelayService.Smtp, _connectionId, _remoteEndPoint);
+        _services.Events.SessionOpened(RelayService.Smtp, _connectionId, _remoteEndPoint, LocalEndPoint);
         await _connection.RunAsync(this, _services.TlsUpgrader, cancellationToken, draining);
     }
 

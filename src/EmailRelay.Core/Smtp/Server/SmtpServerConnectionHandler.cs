@@ -26,7 +26,7 @@ internal sealed class SmtpServerConnectionHandler : IConnectionHandler
         ArgumentNullException.ThrowIfNull(connection);
         await using (connection)
         {
-            using var smtp = new SmtpServerConnection(connection.Stream, connection.RemoteEndPoint, connection.Id, _options, _services, connection.Socket);
+            using var smtp = new SmtpServerConnection(connection.Stream, connection.RemoteEndPoint, connection.Id, _options, _services, connection.Socket) { LocalEndPoint = connection.LocalEndPoint };
             await smtp.RunAsync(cancellationToken, connection.Draining);
         }
     }

@@ -238,6 +238,36 @@ public class ForwarderTests
     }
 
     [Fact]
+    public async Task A_drain_during_a_delivery_lets_it_finish_and_starts_no_other_message()
+    {
+        var spool = new MemorySpool();
+        for (var i = 0; i < 3; i++)
+        {
+            spool.Add(Envelope(), "m\r\n"u8);
+        }
+
+        using var draining = new CancellationTokenSource();
+        var (forwarder, connections) = Create(spool, script: command =>
+        {
+            if (command.StartsWith("MAIL", StringComparison.Ordinal))
+            {
+                // The drain starts while the first message is being sent.
+                draining.Cancel();
+            }
+
+            return null;
+        });
+        forwarder.Request("forward");
+        await forwarder.RunAsync(CancellationToken.None, draining.Token).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var upstream = Assert.Single(connections).Upstream;
+        Assert.Single(upstream.Bodies);
+        Assert.Equal("QUIT", upstream.Commands[^1]);
+        Assert.Equal(2, (await ListAsync(spool, SpoolView.Ready)).Count);
+        Assert.Equal(2, spool.Count);
+    }
+
+    [Fact]
     public async Task A_run_requested_during_a_run_reuses_its_connection_and_the_connection_closes_when_idle()
     {
         var spool = new MemorySpool();

@@ -17,6 +17,7 @@ namespace EmailRelay.Core.Tests.Smtp.Server;
 internal sealed class SmtpServerHarness : IAsyncDisposable
 {
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly CancellationTokenSource _draining = new();
 
     private SmtpServerHarness(bool byteAtATime, SmtpServerPolicy policy, RelayLimits limits, bool withTls, EmailRelay.Events.RelayEvents? events)
     {
@@ -33,7 +34,7 @@ internal sealed class SmtpServerHarness : IAsyncDisposable
         };
         var options = new SmtpServerOptions { Policy = policy, Limits = limits };
         Connection = new SmtpServerConnection(Client.ServerStream, new IPEndPoint(IPAddress.Loopback, 40630), 1, options, services);
-        Server = Task.Run(() => Connection.RunAsync(_shutdown.Token));
+        Server = Task.Run(() => Connection.RunAsync(_shutdown.Token, _draining.Token));
     }
 
     private int _forwardingRequests;
@@ -67,6 +68,9 @@ internal sealed class SmtpServerHarness : IAsyncDisposable
     }
 
     public void Shutdown() => _shutdown.Cancel();
+
+    /// <summary>Starts a drain (issue 22): the connection ends at its next command boundary.</summary>
+    public void Drain() => _draining.Cancel();
 
     /// <summary>The content of the only committed message.</summary>
     public string CommittedContent()
@@ -102,6 +106,7 @@ internal sealed class SmtpServerHarness : IAsyncDisposable
             await Client.DisposeAsync();
             Connection.Dispose();
             _shutdown.Dispose();
+            _draining.Dispose();
         }
     }
 

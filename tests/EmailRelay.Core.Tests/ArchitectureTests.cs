@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using EmailRelay.Testing;
 
 namespace EmailRelay.Core.Tests;
 
@@ -17,7 +18,7 @@ public sealed partial class ArchitectureTests
     [Fact]
     public void Every_source_file_follows_the_folder_and_dependency_rules()
     {
-        var root = FindRepositoryRoot();
+        var root = RepositoryRoot.Path;
         var files = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(root, p).Replace('\\', '/'))
             .Where(p => !p.Contains("/bin/", StringComparison.Ordinal) && !p.Contains("/obj/", StringComparison.Ordinal))
@@ -182,17 +183,6 @@ public sealed partial class ArchitectureTests
             _ => null,
         };
         return prefix is null ? null : string.Join('.', new[] { prefix }.Concat(folders));
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "EmailRelay.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("EmailRelay.slnx not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"^\s*namespace\s+([A-Za-z0-9_.]+)\s*[;{]", RegexOptions.Multiline)]

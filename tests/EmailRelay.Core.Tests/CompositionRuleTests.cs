@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using EmailRelay.Testing;
 
 namespace EmailRelay.Core.Tests;
 
@@ -25,7 +26,7 @@ public sealed partial class CompositionRuleTests
     [Fact]
     public void Only_hosting_constructs_the_concrete_drivers()
     {
-        var root = FindRepositoryRoot();
+        var root = RepositoryRoot.Path;
         var files = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(root, p).Replace('\\', '/'))
             .Where(p => !p.Contains("/bin/", StringComparison.Ordinal) && !p.Contains("/obj/", StringComparison.Ordinal))
@@ -64,17 +65,6 @@ public sealed partial class CompositionRuleTests
                 yield return path + ": constructs " + type + " (only " + string.Join(", ", allowed) + " may)";
             }
         }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "EmailRelay.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("EmailRelay.slnx not found above " + AppContext.BaseDirectory);
     }
 
     // "new Type(" or "new Type {", and "Type name = new(".

@@ -45,15 +45,10 @@ public sealed class RelayProcess : IAsyncDisposable
                 return local;
             }
 
-            var root = new DirectoryInfo(AppContext.BaseDirectory);
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "EmailRelay.slnx")))
-            {
-                root = root.Parent;
-            }
-
+            var root = RepositoryRoot.Find();
             foreach (var configuration in new[] { "Release", "Debug" })
             {
-                var built = Path.Combine(root?.FullName ?? ".", "src", "EmailRelay.Cli", "bin", configuration, "net10.0", "emailrelay");
+                var built = Path.Combine(root ?? ".", "src", "EmailRelay.Cli", "bin", configuration, "net10.0", "emailrelay");
                 if (File.Exists(built))
                 {
                     return built;

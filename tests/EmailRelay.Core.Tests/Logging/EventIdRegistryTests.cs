@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using EmailRelay.Testing;
 
 namespace EmailRelay.Core.Tests.Logging;
 
@@ -13,7 +14,7 @@ public sealed partial class EventIdRegistryTests
     [Fact]
     public void Every_log_event_id_is_in_its_files_registered_range_and_used_once()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Path;
         var registry = Registry(File.ReadAllText(Path.Combine(root, "src", "EmailRelay.Core", "Diagnostics", "EventIds.md")));
         Assert.NotEmpty(registry);
         var problems = new List<string>();
@@ -62,17 +63,6 @@ public sealed partial class EventIdRegistryTests
 
     private static List<(int Low, int High, string File)> Registry(string markdown) =>
         [.. RowRegex().Matches(markdown).Select(m => (int.Parse(m.Groups["low"].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups["high"].Value, CultureInfo.InvariantCulture), m.Groups["file"].Value))];
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "EmailRelay.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("EmailRelay.slnx not found above " + AppContext.BaseDirectory);
-    }
 
     [GeneratedRegex(@"\[LoggerMessage\((?:EventId\s*=\s*)?(?<id>\d+)")]
     private static partial Regex IdRegex();

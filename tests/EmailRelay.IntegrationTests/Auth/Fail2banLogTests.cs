@@ -88,7 +88,7 @@ public class Fail2banLogTests
         }
 
         // fail2ban itself, with the shipped filter: every one of the five lines above, and only those.
-        string filter = Path.Combine(RepositoryRoot(), "packaging", "fail2ban", "emailrelay.conf");
+        string filter = Path.Combine(RepositoryRoot.Path, "packaging", "fail2ban", "emailrelay.conf");
         await using var tool = ToolProcess.Start(Fail2banRegex, [log, filter], standardInput: "");
         Assert.Equal(0, await tool.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         string report = tool.StandardOutput;
@@ -113,16 +113,4 @@ public class Fail2banLogTests
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "EmailRelay.slnx")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("repository root");
-    }
 }

@@ -14,21 +14,7 @@ namespace EmailRelay.IntegrationTests.Configuration;
 /// </summary>
 public sealed partial class ContainerExampleTests
 {
-    private static string Docker => Path.Combine(Root, "packaging", "docker");
-
-    private static string Root
-    {
-        get
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "EmailRelay.slnx")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("EmailRelay.slnx not found");
-        }
-    }
+    private static string Docker => Path.Combine(RepositoryRoot.Path, "packaging", "docker");
 
     /// <summary>The variables the Dockerfile's ENV lines set, then the compose file's, which win.</summary>
     private static Dictionary<string, string> ExampleEnvironment()

@@ -9,19 +9,7 @@ namespace EmailRelay.IntegrationTests.Packaging;
 /// <summary>The shipped files under <c>packaging/</c>: sample configuration and the init script.</summary>
 public sealed class PackagingTests
 {
-    private static string Root
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EmailRelay.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new DirectoryNotFoundException("repository root");
-        }
-    }
+    private static string Root => RepositoryRoot.Path;
 
     /// <summary>The published linux-x64 executable when it exists (CI publishes it), else the build output.</summary>
     private static string Executable

@@ -34,13 +34,7 @@ internal sealed class LazyFs : IAsyncDisposable
     {
         get
         {
-            var root = new DirectoryInfo(AppContext.BaseDirectory);
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "EmailRelay.slnx")))
-            {
-                root = root.Parent;
-            }
-
-            var tool = root?.Parent is { } parent ? Path.Combine(parent.FullName, "shared", "tools", "lazyfs") : null;
+            var tool = RepositoryRoot.Find() is { } root ? Path.GetFullPath(Path.Combine(root, "..", "shared", "tools", "lazyfs")) : null;
             return tool is not null && File.Exists(Path.Combine(tool, "lazyfs")) ? tool : null;
         }
     }

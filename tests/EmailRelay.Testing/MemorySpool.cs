@@ -32,8 +32,7 @@ public sealed class MemorySpool : IMessageSpool
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            _sequence = SpoolNames.NextSequence(_sequence);
-            MessageId id = SpoolNames.FormatId(Environment.ProcessId, _timeProvider.GetUtcNow().ToUnixTimeSeconds(), _sequence);
+            MessageId id = NextId();
             _messages[id.Value] = new Entry { State = EntryState.Receiving };
             return ValueTask.FromResult<INewMessage>(new MemorySpoolNewMessage(this, id));
         }
@@ -110,8 +109,7 @@ public sealed class MemorySpool : IMessageSpool
     {
         lock (_gate)
         {
-            _sequence = SpoolNames.NextSequence(_sequence);
-            MessageId id = SpoolNames.FormatId(Environment.ProcessId, _timeProvider.GetUtcNow().ToUnixTimeSeconds(), _sequence);
+            MessageId id = NextId();
             _messages[id.Value] = new Entry { State = EntryState.Ready, Envelope = envelope, Content = content.ToArray(), LastAttempt = Now };
             return id;
         }
@@ -122,8 +120,7 @@ public sealed class MemorySpool : IMessageSpool
     {
         lock (_gate)
         {
-            _sequence = SpoolNames.NextSequence(_sequence);
-            MessageId id = SpoolNames.FormatId(Environment.ProcessId, _timeProvider.GetUtcNow().ToUnixTimeSeconds(), _sequence);
+            MessageId id = NextId();
             _messages[id.Value] = new Entry { State = EntryState.Prepared, Content = content };
             return id;
         }
@@ -171,6 +168,13 @@ public sealed class MemorySpool : IMessageSpool
     }
 
     internal DateTimeOffset Now => _timeProvider.GetUtcNow();
+
+    /// <summary>The next id, <c>emailrelay.&lt;pid&gt;.&lt;time&gt;.&lt;seq&gt;</c>; the caller holds the gate.</summary>
+    private MessageId NextId()
+    {
+        _sequence = SpoolNames.NextSequence(_sequence);
+        return SpoolNames.FormatId(Environment.ProcessId, Now.ToUnixTimeSeconds(), _sequence);
+    }
 
     /// <summary>Claims a ready message for a claim group, as <see cref="TryLockAsync"/> does.</summary>
     internal bool TryClaim(MessageId id)

@@ -46,7 +46,7 @@ public sealed partial class DirectorySyncOrderTests
             Assert.True(sent.ExitCode == 0, sent.Output);
         }
 
-        var session = await PopDeleteFirstAsync(pop);
+        var session = await PoplibSession.RunAsync(pop, 1);
         Assert.Contains("quit +OK", session, StringComparison.Ordinal);
         var relayPid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture);
         await RelayProcess.SignalAsync(relayPid, "TERM");
@@ -109,23 +109,6 @@ public sealed partial class DirectorySyncOrderTests
         }
 
         return calls;
-    }
-
-    private static async Task<string> PopDeleteFirstAsync(int port)
-    {
-        const string Script = """
-            import poplib, sys
-            p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=30)
-            p.user("alice")
-            p.pass_("alice-pw")
-            print("dele " + p.dele(1).decode())
-            print("quit " + p.quit().decode())
-            """;
-        await using var process = ToolProcess.Start(PythonSmtp.Python, ["-c", Script, port.ToString(CultureInfo.InvariantCulture)], standardInput: "");
-        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        var text = process.StandardOutput + process.StandardError;
-        Assert.True(exit == 0, "poplib failed: " + text);
-        return text;
     }
 
     [GeneratedRegex(@"^(\d+)\s+(.*)$")]

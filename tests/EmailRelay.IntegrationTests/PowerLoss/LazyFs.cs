@@ -22,8 +22,11 @@ internal sealed class LazyFs : IAsyncDisposable
         _process = process;
     }
 
-    /// <summary>The mounted directory: put the spool here.</summary>
+    /// <summary>The mounted directory.</summary>
     public string Mount => Path.Combine(_directory.Path, "mnt");
+
+    /// <summary>An empty spool directory on the mount, made when it is mounted.</summary>
+    public string Spool => Path.Combine(Mount, "spool");
 
     private string Faults => Path.Combine(_directory.Path, "faults.fifo");
 
@@ -116,6 +119,7 @@ internal sealed class LazyFs : IAsyncDisposable
             throw new InvalidOperationException("lazyfs did not mount " + mount + ":\n" + string.Join("\n", log));
         }
 
+        Directory.CreateDirectory(lazyFs.Spool);
         return lazyFs;
     }
 

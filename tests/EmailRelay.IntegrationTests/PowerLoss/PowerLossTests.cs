@@ -23,8 +23,7 @@ public sealed class PowerLossTests(ITestOutputHelper output)
     {
         Skip.If(LazyFs.Unavailable is not null, LazyFs.Unavailable);
         await using var lazy = await LazyFs.MountAsync();
-        var spool = Path.Combine(lazy.Mount, "spool");
-        Directory.CreateDirectory(spool);
+        var spool = lazy.Spool;
         await ServerCrashTests.RunAsync(spool, Cuts, lazy.PowerCutAsync, unwrap: null, output);
     }
 
@@ -33,8 +32,7 @@ public sealed class PowerLossTests(ITestOutputHelper output)
     {
         Skip.If(LazyFs.Unavailable is not null, LazyFs.Unavailable);
         await using var lazy = await LazyFs.MountAsync();
-        var spool = Path.Combine(lazy.Mount, "spool");
-        Directory.CreateDirectory(spool);
+        var spool = lazy.Spool;
         await ServerCrashTests.RunAsync(spool, Cuts, lazy.PowerCutAsync, unwrap: WithoutAddedMessageId, output, "--filter", "msgid:");
     }
 
@@ -44,9 +42,8 @@ public sealed class PowerLossTests(ITestOutputHelper output)
         Skip.If(LazyFs.Unavailable is not null, LazyFs.Unavailable);
         await using var lazy = await LazyFs.MountAsync();
         using var dir = new TestDirectory();
-        var spool = Path.Combine(lazy.Mount, "spool");
+        var spool = lazy.Spool;
         var received = Path.Combine(dir.Path, "received");
-        Directory.CreateDirectory(spool);
         Directory.CreateDirectory(received);
         const int Count = 30;
         var sent = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -92,8 +89,7 @@ public sealed class PowerLossTests(ITestOutputHelper output)
         Skip.If(LazyFs.Unavailable is not null, LazyFs.Unavailable);
         await using var lazy = await LazyFs.MountAsync();
         using var dir = new TestDirectory();
-        var spool = Path.Combine(lazy.Mount, "spool");
-        Directory.CreateDirectory(spool);
+        var spool = lazy.Spool;
         var ids = new List<string>();
         for (var i = 0; i < 5; i++)
         {
@@ -109,7 +105,7 @@ public sealed class PowerLossTests(ITestOutputHelper output)
         await using (var relay = RelayProcess.Start(dir.Path, arguments))
         {
             await Poll.UntilAsync(() => FreePort.IsListening(port), Waiting.DefaultTimeout, "the POP server");
-            var session = await PoplibAsync(port, "dele");
+            var session = await PoplibSession.RunAsync(port, 1, 2);
             Assert.True(session.Contains("quit +OK", StringComparison.Ordinal), session);
             await RelayProcess.SignalAsync(relay.Id, "KILL");
             await Waiting.UntilAsync(() => !RelayProcess.IsAlive(relay.Id), "the killed relay to be gone");
@@ -119,7 +115,7 @@ public sealed class PowerLossTests(ITestOutputHelper output)
         await using (var relay = RelayProcess.Start(dir.Path, arguments))
         {
             await Poll.UntilAsync(() => FreePort.IsListening(port), Waiting.DefaultTimeout, "the restarted POP server");
-            var session = await PoplibAsync(port, "list");
+            var session = await PoplibSession.RunAsync(port);
             Assert.Contains("stat 3", session, StringComparison.Ordinal);
             foreach (var id in ids.Take(2))
             {
@@ -133,29 +129,6 @@ public sealed class PowerLossTests(ITestOutputHelper output)
                 Assert.True(File.Exists(Path.Combine(spool, id + ".envelope")), id + " is not ready again: " + string.Join(", ", Directory.GetFiles(spool).Select(Path.GetFileName)));
             }
         }
-    }
-
-    /// <summary>Python's <c>poplib</c>: <c>dele</c> deletes messages 1 and 2 and quits; <c>list</c> prints STAT and UIDL and quits.</summary>
-    private static async Task<string> PoplibAsync(int port, string mode)
-    {
-        const string Script = """
-            import poplib, sys
-            p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=30)
-            p.user("alice")
-            p.pass_("alice-pw")
-            print("stat %d" % p.stat()[0])
-            for line in p.uidl()[1]:
-                print("uid " + line.decode())
-            if sys.argv[2] == "dele":
-                print("dele " + p.dele(1).decode())
-                print("dele " + p.dele(2).decode())
-            print("quit " + p.quit().decode())
-            """;
-        await using var process = ToolProcess.Start(PythonSmtp.Python, ["-c", Script, port.ToString(CultureInfo.InvariantCulture), mode], standardInput: "");
-        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        var text = process.StandardOutput + process.StandardError;
-        Assert.True(exit == 0, "poplib failed: " + text);
-        return text;
     }
 
     /// <summary>The content without the Message-ID line <c>msgid:</c> puts first; fails if it is not there.</summary>
